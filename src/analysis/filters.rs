@@ -1,0 +1,265 @@
+//! The Italian token filters. Each is a small [`TokenRewrite`] rule that edits a token in place or
+//! drops it; [`Rewrite`] turns any rule into a tantivy `TokenFilter`, so the rules stay free of
+//! tantivy's plumbing and each can be read (and tested) on its own.
+
+use std::collections::{HashMap, HashSet};
+
+use rust_stemmers::{Algorithm, Stemmer};
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use super::tokenizer::is_apostrophe;
+
+/// One rewriting rule of the analyzer chain.
+pub trait TokenRewrite: Clone + Send + Sync + 'static {
+    /// Edits `token`; returns `false` to drop it (its position stays taken, so phrases still
+    /// see the gap a removed word leaves).
+    fn rewrite(&mut self, token: &mut Token) -> bool;
+}
+
+/// Adapts a [`TokenRewrite`] rule into a tantivy `TokenFilter`.
+#[derive(Clone)]
+pub struct Rewrite<R>(pub R);
+
+impl<R: TokenRewrite> TokenFilter for Rewrite<R> {
+    type Tokenizer<T: Tokenizer> = RewriteTokenizer<T, R>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> RewriteTokenizer<T, R> {
+        RewriteTokenizer {
+            inner: tokenizer,
+            rule: self.0,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct RewriteTokenizer<T, R> {
+    inner: T,
+    rule: R,
+}
+
+impl<T: Tokenizer, R: TokenRewrite> Tokenizer for RewriteTokenizer<T, R> {
+    type TokenStream<'a> = RewriteTokenStream<'a, T::TokenStream<'a>, R>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        RewriteTokenStream {
+            tail: self.inner.token_stream(text),
+            rule: &mut self.rule,
+        }
+    }
+}
+
+pub struct RewriteTokenStream<'a, T, R> {
+    tail: T,
+    rule: &'a mut R,
+}
+
+impl<T: TokenStream, R: TokenRewrite> TokenStream for RewriteTokenStream<'_, T, R> {
+    fn advance(&mut self) -> bool {
+        while self.tail.advance() {
+            if self.rule.rewrite(self.tail.token_mut()) {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Drops an elided article or preposition and its apostrophe: `dell’impero` → `impero`,
+/// `un'arma` → `arma`; a lone `l’` (typed before a space) disappears. The token's start moves past
+/// the apostrophe, so a snippet marks `Ucraina` in `l’Ucraina`, not the article.
+/// Other apostrophes are written as `'`, so `O’Neill` and `O'Neill` are one term.
+#[derive(Clone)]
+pub struct Elision {
+    articles: HashSet<String>,
+}
+
+impl Elision {
+    pub fn new(articles: HashSet<String>) -> Self {
+        Elision { articles }
+    }
+}
+
+impl TokenRewrite for Elision {
+    fn rewrite(&mut self, token: &mut Token) -> bool {
+        let Some((at, apostrophe)) = token.text.char_indices().find(|&(_, c)| is_apostrophe(c))
+        else {
+            return true;
+        };
+        let prefix = &token.text[..at];
+        if self.articles.contains(prefix) {
+            let rest_start = at + apostrophe.len_utf8();
+            if rest_start == token.text.len() {
+                return false;
+            }
+            // Elisions are ASCII, so their byte length is the same in the original text.
+            token.offset_from += rest_start;
+            token.text.drain(..rest_start);
+        }
+        if token.text.chars().any(is_apostrophe) {
+            token.text = token
+                .text
+                .chars()
+                .map(|c| if is_apostrophe(c) { '\'' } else { c })
+                .collect();
+        }
+        true
+    }
+}
+
+/// Truncations that end in an apostrophe and are words as they are (`un po’`, `a mo’ di`).
+const TRUNCATIONS: &[&str] = &["po", "mo"];
+
+/// Reads a trailing apostrophe as the accent that typewriters and old archives could not write:
+/// `citta'` → `città`, `perche'` → `perché`, `piu'` → `più`, `e'` → `è`. `po'` stays `po`.
+/// After a consonant the apostrophe is a closing quote and is dropped.
+#[derive(Clone)]
+pub struct ApostropheAccent;
+
+impl TokenRewrite for ApostropheAccent {
+    fn rewrite(&mut self, token: &mut Token) -> bool {
+        if token.text.ends_with('\'') {
+            token.text.pop();
+            if TRUNCATIONS.contains(&token.text.as_str()) {
+                return true;
+            }
+            let accented = match token.text.chars().last() {
+                // perché, poiché, affinché, nonché: the conjunctions in -ché take the acute accent.
+                Some('e') if token.text.ends_with("che") => Some('é'),
+                Some('a') => Some('à'),
+                Some('e') => Some('è'),
+                Some('i') => Some('ì'),
+                Some('o') => Some('ò'),
+                Some('u') => Some('ù'),
+                _ => None,
+            };
+            if let Some(accented) = accented {
+                token.text.pop();
+                token.text.push(accented);
+            }
+        }
+        !token.text.is_empty()
+    }
+}
+
+/// Removes stop words, in their accented spelling and in the unaccented one old archives and
+/// hasty typists use (`più`/`piu`), so that `perche` in a query does not ask for a term no
+/// article can hold.
+#[derive(Clone)]
+pub struct StopWords {
+    words: HashSet<String>,
+}
+
+impl StopWords {
+    pub fn new(words: HashSet<String>) -> Self {
+        let folded: Vec<String> = words.iter().map(|w| fold_accents(w)).collect();
+        let mut words = words;
+        words.extend(folded);
+        StopWords { words }
+    }
+}
+
+impl TokenRewrite for StopWords {
+    fn rewrite(&mut self, token: &mut Token) -> bool {
+        !self.words.contains(&token.text)
+    }
+}
+
+/// Snowball Italian stemming (rust-stemmers), with two corrections for the gender and number
+/// pairs Snowball splits, and a cache: news repeats the same words (Zipf), and stemming is most of
+/// the analyzer's cost.
+///
+/// - Snowball strips `-ano`, `-ono`, `-ando` as verb endings but keeps their feminine and plural
+///   twins: `nordcoreano` → `nordcor`, `nordcoreani` → `nordcorean`. A word in `-o` takes the stem
+///   of its plural in `-i`, so the four forms of an adjective or noun share a stem (at the cost of
+///   tying `parlano` to `parlan` rather than to `parlare`; news is searched for names and things).
+/// - In short words Snowball leaves the final vowel (`arma`, `armi`): a stem of four or more
+///   letters loses it, and a final `ch`/`gh` loses its `h` (`righe`, `riga`), which only marks
+///   the hard sound before `e` and `i`.
+pub struct Stem {
+    stemmer: Stemmer,
+    cache: HashMap<String, String>,
+}
+
+/// The cache is cleared when it grows past this many words, which bounds its memory.
+const STEM_CACHE_WORDS: usize = 100_000;
+
+impl Stem {
+    pub fn italian() -> Self {
+        Stem {
+            stemmer: Stemmer::create(Algorithm::Italian),
+            cache: HashMap::new(),
+        }
+    }
+}
+
+impl Stem {
+    fn stem(&self, word: &str) -> String {
+        let mut stem = self.stemmer.stem(word).into_owned();
+        if let Some(base) = word.strip_suffix('o').filter(|base| base.len() >= 3) {
+            let plural = self.stemmer.stem(&format!("{base}i")).into_owned();
+            if plural != stem {
+                stem = plural;
+            }
+        }
+        if stem.chars().count() >= 4 && stem.ends_with(['a', 'e', 'i', 'o']) {
+            stem.pop();
+        }
+        if stem.ends_with("ch") || stem.ends_with("gh") {
+            stem.pop();
+        }
+        stem
+    }
+}
+
+impl Clone for Stem {
+    fn clone(&self) -> Self {
+        Stem::italian()
+    }
+}
+
+impl TokenRewrite for Stem {
+    fn rewrite(&mut self, token: &mut Token) -> bool {
+        if let Some(stem) = self.cache.get(&token.text) {
+            token.text.clone_from(stem);
+            return true;
+        }
+        if self.cache.len() >= STEM_CACHE_WORDS {
+            self.cache.clear();
+        }
+        let stem = self.stem(&token.text);
+        let word = std::mem::replace(&mut token.text, stem);
+        self.cache.insert(word, token.text.clone());
+        true
+    }
+}
+
+/// Folds diacritics: `città` → `citta`, `Pogačar` → `pogacar`.
+#[derive(Clone)]
+pub struct FoldAccents;
+
+impl TokenRewrite for FoldAccents {
+    fn rewrite(&mut self, token: &mut Token) -> bool {
+        if !token.text.is_ascii() {
+            token.text = fold_accents(&token.text);
+        }
+        true
+    }
+}
+
+/// `text` without its diacritics (canonical decomposition, combining marks removed).
+pub fn fold_accents(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    text.nfd().filter(|&c| !is_combining_mark(c)).collect()
+}

@@ -1,0 +1,92 @@
+//! The Italian analyzer: how article text and query words become index terms.
+//!
+//! One chain serves indexing and querying, so a query word always meets the terms its inflected,
+//! elided or accented forms produced in an article. The word lists live in `schema/` as data.
+
+mod filters;
+mod tokenizer;
+
+use std::collections::HashSet;
+
+use tantivy::Index;
+use tantivy::tokenizer::{LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token};
+
+pub use filters::{ApostropheAccent, Elision, FoldAccents, Rewrite, Stem, StopWords, TokenRewrite};
+pub use tokenizer::WordTokenizer;
+
+/// Name under which the Italian analyzer is registered with tantivy.
+pub const ITALIAN: &str = "italian";
+/// Name of the analyzer for labels (section, source): the whole value, lowercased, accents folded.
+pub const KEYWORD: &str = "keyword";
+
+/// Tokens longer than this (in bytes) are noise: URLs, base64, runs of digits.
+const MAX_TOKEN_BYTES: usize = 60;
+
+const STOPWORDS: &str = include_str!("../../schema/stopwords_it.txt");
+const ELISIONS: &str = include_str!("../../schema/elisions_it.txt");
+
+/// The Italian analyzer, one stage per line.
+pub fn italian() -> TextAnalyzer {
+    // Letters and digits; apostrophes stay inside words so the next stages can read them.
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        // The elision list, the stop words and Snowball all expect lowercase.
+        .filter(LowerCaser)
+        // dell’Ucraina → ucraina (the highlight moves past the apostrophe too).
+        .filter(Rewrite(Elision::new(word_list(ELISIONS))))
+        // citta' → città, piu' → più: before stop words and stemming, which know the accented forms.
+        .filter(Rewrite(ApostropheAccent))
+        // Stop words are listed accented (più, perché); the filter knows their bare spellings too.
+        .filter(Rewrite(StopWords::new(word_list(STOPWORDS))))
+        // Fold before stemming: Snowball strips `-ità` and `-ita` by different rules, so stemming
+        // first would split qualità (qualit) from qualita (qual). Folded, both spellings reach
+        // the stemmer as one word (see tests::accents_fold_before_stemming).
+        .filter(Rewrite(FoldAccents))
+        .filter(Rewrite(Stem::italian()))
+        .build()
+}
+
+/// The analyzer for labels such as sections: `Esteri`, `esteri` and `ESTERI` are one term.
+pub fn keyword() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(Rewrite(FoldAccents))
+        .build()
+}
+
+/// Registers every analyzer the schema names: tantivy does not persist them in the index.
+pub fn register(index: &Index) {
+    index.tokenizers().register(ITALIAN, italian());
+    index.tokenizers().register(KEYWORD, keyword());
+}
+
+/// The analyzer a schema field names, if emeroteca knows it.
+pub fn by_name(name: &str) -> Option<TextAnalyzer> {
+    match name {
+        ITALIAN => Some(italian()),
+        KEYWORD => Some(keyword()),
+        _ => None,
+    }
+}
+
+/// Runs `analyzer` over `text` and collects its tokens.
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(token.clone());
+    }
+    out
+}
+
+/// The words of one of the `schema/*.txt` lists: one per line, `#` starts a comment.
+fn word_list(data: &str) -> HashSet<String> {
+    data.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

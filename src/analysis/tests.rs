@@ -1,0 +1,149 @@
+use super::*;
+
+/// The terms the Italian analyzer makes of `text`.
+fn terms(text: &str) -> Vec<String> {
+    tokens(&mut italian(), text)
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
+}
+
+/// Asserts that every word of each group analyses to one and the same single term.
+fn assert_same_term(groups: &[&[&str]]) {
+    for group in groups {
+        let first = terms(group[0]);
+        assert_eq!(first.len(), 1, "{:?} should give one term, got {first:?}", group[0]);
+        for word in &group[1..] {
+            assert_eq!(terms(word), first, "{word:?} should analyse like {:?}", group[0]);
+        }
+    }
+}
+
+#[test]
+fn splits_on_anything_but_letters_and_digits() {
+    assert_eq!(terms("nord-coreano"), terms("nord coreano"));
+    assert_eq!(terms("Pyongyang,"), vec!["pyongyang"]);
+    assert_eq!(terms("650 chilometri."), vec!["650", "chilometr"]);
+    assert_eq!(terms("«Kim»"), vec!["kim"]);
+}
+
+#[test]
+fn inflected_forms_share_a_stem() {
+    assert_same_term(&[
+        &["missile", "missili"],
+        &["nordcoreano", "nordcoreana", "nordcoreani", "nordcoreane"],
+        &["presidente", "presidenti"],
+        &["sanzione", "sanzioni"],
+        &["governo", "governi"],
+        // Pairs Snowball alone splits (see filters::Stem).
+        &["americano", "americana", "americani", "americane"],
+        &["comando", "comandi"],
+        &["arma", "armi"],
+        &["alto", "alta", "alti"],
+        &["riga", "righe"],
+        &["banca", "banche"],
+    ]);
+}
+
+#[test]
+fn elided_articles_and_prepositions_are_dropped_with_either_apostrophe() {
+    assert_same_term(&[
+        &["Ucraina", "l’Ucraina", "l'Ucraina", "dell’Ucraina", "dell'Ucraina", "all’Ucraina"],
+        &["impero", "dell'impero", "dell’impero"],
+        &["arma", "un’arma", "un'arma"],
+        &["ONU", "all’ONU", "all'ONU"],
+        &["anno", "quest’anno", "quest'anno"],
+        &["area", "sull’area", "sull'area", "nell‘area"],
+        &["aprile", "nell’aprile"],
+        &["italiani", "gl’italiani", "gl'italiani", "degl'italiani"],
+    ]);
+}
+
+#[test]
+fn c_e_is_the_verb_and_leaves_no_term() {
+    // c' is elided and è is a stop word, as in Lucene's Italian analyzer.
+    assert!(terms("c'è").is_empty());
+    assert!(terms("c’è").is_empty());
+}
+
+#[test]
+fn po_stays_a_word() {
+    assert_eq!(terms("un po’"), vec!["po"]);
+    assert_eq!(terms("un po'"), vec!["po"]);
+}
+
+#[test]
+fn a_trailing_apostrophe_is_an_accent() {
+    assert_same_term(&[
+        &["città", "citta'", "citta’", "citta"],
+        &["università", "universita'", "universita"],
+        &["virtù", "virtu'", "virtu"],
+    ]);
+    // Accented stop words written with an apostrophe are stop words too.
+    for word in ["perche'", "piu'", "e'", "E'", "perché", "più", "è"] {
+        assert!(terms(word).is_empty(), "{word} should be a stop word");
+    }
+}
+
+#[test]
+fn accents_fold_before_stemming() {
+    // Stemming first would split these: Snowball removes `-ità` only in its R2 region, `-ita`
+    // (a participle) in RV, so it stems qualità to `qualit` and qualita to `qual`.
+    let snowball = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::Italian);
+    assert_ne!(snowball.stem("qualità"), snowball.stem("qualita"));
+    // Folded first, every accented word meets its bare spelling.
+    assert_same_term(&[
+        &["qualità", "qualita", "qualita'"],
+        &["attività", "attivita"],
+        &["novità", "novita"],
+        &["possibilità", "possibilita"],
+        &["libertà", "liberta"],
+        &["società", "societa"],
+        &["qualità", "qualita"],
+        &["metà", "meta"],
+        &["caffè", "caffe"],
+        &["Perù", "Peru"],
+        &["ventitré", "ventitre"],
+        &["Pogačar", "Pogacar"],
+    ]);
+    // Unaccented stop words are stop words too.
+    for word in ["perche", "piu", "sara"] {
+        assert!(terms(word).is_empty(), "{word} should be a stop word");
+    }
+}
+
+#[test]
+fn stop_words_disappear_but_keep_their_position() {
+    let tokens = tokens(&mut italian(), "Corea del Nord");
+    let found: Vec<(&str, usize)> = tokens
+        .iter()
+        .map(|t| (t.text.as_str(), t.position))
+        .collect();
+    assert_eq!(found, vec![("cor", 0), ("nord", 2)]);
+    assert!(terms("il la di che non per una").is_empty());
+}
+
+#[test]
+fn elision_moves_the_token_start_past_the_apostrophe() {
+    // The snippet marks `Ucraina`, not `l’Ucraina`.
+    let text = "contro l’Ucraina";
+    let token = &tokens(&mut italian(), text)[0];
+    assert_eq!(&text[token.offset_from..token.offset_to], "Ucraina");
+}
+
+#[test]
+fn labels_ignore_case_and_accents() {
+    let mut keyword = keyword();
+    assert_eq!(tokens(&mut keyword, "Città")[0].text, "citta");
+    assert_eq!(tokens(&mut keyword, "ESTERI")[0].text, "esteri");
+}
+
+#[test]
+fn the_word_lists_are_read_from_schema() {
+    let elisions = word_list(ELISIONS);
+    for article in ["l", "dell", "un", "quest", "gl", "c"] {
+        assert!(elisions.contains(article), "{article}");
+    }
+    assert!(!elisions.contains("po"));
+    assert!(word_list(STOPWORDS).contains("più"));
+}

@@ -1,0 +1,185 @@
+//! Builds the tantivy schema from `schema/emeroteca.schema.json`, so the schema is data that
+//! can be read and versioned, and hands the rest of the code typed field handles.
+
+use serde::Deserialize;
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
+    TextOptions,
+};
+
+use crate::analysis;
+
+const SCHEMA_JSON: &str = include_str!("../../schema/emeroteca.schema.json");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemaFile {
+    version: u32,
+    fields: Vec<FieldSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldSpec {
+    name: String,
+    #[serde(rename = "type")]
+    kind: FieldKind,
+    stored: bool,
+    indexed: bool,
+    fast: bool,
+    analyzer: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum FieldKind {
+    Text,
+    String,
+    Date,
+}
+
+/// Handles of the schema's fields, looked up once.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    pub id: Field,
+    pub path: Field,
+    pub file: Field,
+    pub title: Field,
+    pub body: Field,
+    pub text: Field,
+    pub section: Field,
+    pub date: Field,
+    pub url: Field,
+    pub source: Field,
+    pub author: Field,
+}
+
+/// The schema emeroteca builds indexes with.
+#[derive(Clone)]
+pub struct IndexSchema {
+    pub version: u32,
+    pub schema: Schema,
+    pub fields: Fields,
+    /// The analyzer each text field names (field name → analyzer name).
+    pub analyzers: Vec<(String, String)>,
+}
+
+impl IndexSchema {
+    /// The schema embedded from `schema/emeroteca.schema.json`.
+    pub fn load() -> IndexSchema {
+        // The file is compiled in and covered by tests, so a parse failure is a build defect.
+        let file: SchemaFile =
+            serde_json::from_str(SCHEMA_JSON).expect("schema/emeroteca.schema.json is valid");
+        build(&file).expect("schema/emeroteca.schema.json names every field emeroteca uses")
+    }
+}
+
+fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
+    let mut builder = Schema::builder();
+    let mut analyzers = Vec::new();
+    for spec in &file.fields {
+        match spec.kind {
+            FieldKind::Text | FieldKind::String => {
+                let analyzer = match (spec.kind, &spec.analyzer) {
+                    (FieldKind::Text, Some(name)) => name.as_str(),
+                    (FieldKind::Text, None) => return Err(format!("{}: no analyzer", spec.name)),
+                    _ => "raw",
+                };
+                let mut options = TextOptions::default();
+                if spec.indexed {
+                    let record = if spec.kind == FieldKind::Text && analyzer == analysis::ITALIAN {
+                        IndexRecordOption::WithFreqsAndPositions
+                    } else {
+                        IndexRecordOption::Basic
+                    };
+                    options = options.set_indexing_options(
+                        TextFieldIndexing::default()
+                            .set_tokenizer(analyzer)
+                            .set_index_option(record),
+                    );
+                }
+                if spec.stored {
+                    options = options.set_stored();
+                }
+                if spec.fast {
+                    // Columns keep the value as written: `Esteri`, not the folded term.
+                    options = options.set_fast("raw");
+                }
+                if spec.kind == FieldKind::Text {
+                    analyzers.push((spec.name.clone(), analyzer.to_string()));
+                }
+                builder.add_text_field(&spec.name, options);
+            }
+            FieldKind::Date => {
+                let mut options = DateOptions::default().set_precision(DateTimePrecision::Seconds);
+                if spec.indexed {
+                    options = options.set_indexed();
+                }
+                if spec.stored {
+                    options = options.set_stored();
+                }
+                if spec.fast {
+                    options = options.set_fast();
+                }
+                builder.add_date_field(&spec.name, options);
+            }
+        }
+    }
+    let schema = builder.build();
+    let field = |name: &str| {
+        schema
+            .get_field(name)
+            .map_err(|_| format!("missing field `{name}`"))
+    };
+    let fields = Fields {
+        id: field("id")?,
+        path: field("path")?,
+        file: field("file")?,
+        title: field("title")?,
+        body: field("body")?,
+        text: field("text")?,
+        section: field("section")?,
+        date: field("date")?,
+        url: field("url")?,
+        source: field("source")?,
+        author: field("author")?,
+    };
+    Ok(IndexSchema {
+        version: file.version,
+        schema,
+        fields,
+        analyzers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_file_builds() {
+        let schema = IndexSchema::load();
+        assert!(schema.version >= 1);
+        assert_eq!(schema.schema.get_field_name(schema.fields.title), "title");
+    }
+
+    #[test]
+    fn every_analyzer_the_schema_names_is_registered() {
+        for (field, analyzer) in IndexSchema::load().analyzers {
+            assert!(
+                analysis::by_name(&analyzer).is_some(),
+                "field {field} names unknown analyzer {analyzer}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_text_field_without_analyzer_is_refused() {
+        let file: SchemaFile = serde_json::from_str(
+            r#"{"version": 1, "fields": [{"name": "title", "type": "text",
+                "stored": true, "indexed": true, "fast": false}]}"#,
+        )
+        .unwrap();
+        assert!(build(&file).is_err());
+    }
+}

@@ -1,0 +1,186 @@
+//! JSON articles: one object per `.json` file, or one per line of a `.jsonl`/`.ndjson` dump.
+//! Field names follow CONTRACT.md, with the aliases scrapers commonly write.
+
+use chrono::{DateTime, NaiveDate};
+use serde_json::{Map, Value};
+
+use super::{Article, FileOutcome, Origin, ParseError, SkipReason, html};
+
+const ID: &[&str] = &["id"];
+const URL: &[&str] = &["url"];
+const TITLE: &[&str] = &["title"];
+const SECTION: &[&str] = &["section", "category"];
+const DATE: &[&str] = &["date", "published"];
+const BODY: &[&str] = &["body", "text", "content"];
+const SOURCE: &[&str] = &["source"];
+const AUTHOR: &[&str] = &["author"];
+
+/// A `.json` file: one article object.
+pub fn parse(text: &str, origin: &Origin) -> Result<Article, ParseError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        ParseError::new(
+            &origin.path,
+            SkipReason::MalformedJson,
+            format!("malformed JSON: {e}"),
+        )
+    })?;
+    article(&value, &origin.path, origin.file_id())
+}
+
+/// A JSON Lines dump: one article per non-blank line. A bad line is reported as `FILE#LINE` and
+/// skipped; the good lines are kept.
+pub fn parse_lines(text: &str, origin: &Origin) -> FileOutcome {
+    let mut outcome = FileOutcome::default();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let number = index + 1;
+        let path = format!("{}#{number}", origin.path);
+        let parsed = serde_json::from_str::<Value>(line)
+            .map_err(|e| {
+                ParseError::new(
+                    &path,
+                    SkipReason::MalformedJson,
+                    format!("malformed JSON: {e}"),
+                )
+            })
+            .and_then(|value| article(&value, &path, format!("{}-{number}", origin.stem)));
+        match parsed {
+            Ok(article) => outcome.articles.push(article),
+            Err(error) => outcome.errors.push(error),
+        }
+    }
+    outcome
+}
+
+fn article(value: &Value, path: &str, fallback_id: String) -> Result<Article, ParseError> {
+    let Value::Object(object) = value else {
+        return Err(ParseError::new(
+            path,
+            SkipReason::MalformedJson,
+            "not a JSON object",
+        ));
+    };
+    let raw_body = text(object, BODY).unwrap_or_default();
+    // Some dumps keep the page's markup in `content`.
+    let body = if raw_body.contains('<') && raw_body.contains('>') {
+        html::fragment_text(&raw_body)
+    } else {
+        raw_body.trim().to_string()
+    };
+    if body.is_empty() {
+        return Err(ParseError::new(
+            path,
+            SkipReason::NoText,
+            "no `body`, `text` or `content`",
+        ));
+    }
+    Ok(Article {
+        id: text(object, ID).unwrap_or(fallback_id),
+        path: path.to_string(),
+        title: text(object, TITLE).unwrap_or_default(),
+        section: text(object, SECTION),
+        date: text(object, DATE).and_then(|d| parse_date(&d)),
+        url: text(object, URL),
+        body,
+        source: text(object, SOURCE),
+        author: text(object, AUTHOR),
+    })
+}
+
+/// The first of `keys` with a usable value: a string, a number (ids), or the first string of
+/// an array (`"category": ["Esteri", "Asia"]`).
+fn text(object: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|key| {
+        let value = match object.get(*key)? {
+            Value::String(s) => s.trim().to_string(),
+            Value::Number(n) => n.to_string(),
+            Value::Array(items) => items.iter().find_map(|v| v.as_str())?.trim().to_string(),
+            _ => return None,
+        };
+        (!value.is_empty()).then_some(value)
+    })
+}
+
+/// A publication date as archives write it: `2023-09-13`, RFC 3339 (`2023-09-13T10:00:00+02:00`,
+/// keeping the date as published, not converted to UTC), or `2023-09-13 10:00:00`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    if let Ok(date) = DateTime::parse_from_rfc3339(text) {
+        return Some(date.date_naive());
+    }
+    let day = text.get(..10)?;
+    let rest = &text[10..];
+    if rest.is_empty() || rest.starts_with(['T', ' ']) {
+        NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn origin(path: &str) -> Origin {
+        Origin::new(Path::new(path))
+    }
+
+    #[test]
+    fn an_object_with_contract_fields() {
+        let text = r#"{"id": "a1", "url": "https://x.it/a1", "title": "Titolo",
+            "section": "Esteri", "date": "2023-09-13", "body": "Il testo.",
+            "source": "Agenzia", "author": "Redazione"}"#;
+        let article = parse(text, &origin("d/a1.json")).unwrap();
+        assert_eq!(article.id, "a1");
+        assert_eq!(article.section.as_deref(), Some("Esteri"));
+        assert_eq!(article.date, NaiveDate::from_ymd_opt(2023, 9, 13));
+        assert_eq!(article.body, "Il testo.");
+        assert_eq!(article.source.as_deref(), Some("Agenzia"));
+    }
+
+    #[test]
+    fn aliases_numbers_and_markup() {
+        let text = r#"{"id": 42, "title": "T", "category": ["Sport"],
+            "published": "2023-09-13T23:30:00+02:00", "content": "<p>Uno.</p><p>Due &amp; tre.</p>"}"#;
+        let article = parse(text, &origin("d/x.json")).unwrap();
+        assert_eq!(article.id, "42");
+        assert_eq!(article.section.as_deref(), Some("Sport"));
+        assert_eq!(article.date, NaiveDate::from_ymd_opt(2023, 9, 13));
+        assert_eq!(article.body, "Uno.\n\nDue & tre.");
+    }
+
+    #[test]
+    fn malformed_json_and_missing_body_are_errors() {
+        let e = parse("{\"title\": ", &origin("d/x.json")).unwrap_err();
+        assert_eq!(e.reason, SkipReason::MalformedJson);
+        let e = parse(r#"{"title": "Solo titolo"}"#, &origin("d/x.json")).unwrap_err();
+        assert_eq!(e.reason, SkipReason::NoText);
+        let e = parse("[1, 2]", &origin("d/x.json")).unwrap_err();
+        assert_eq!(e.reason, SkipReason::MalformedJson);
+    }
+
+    #[test]
+    fn lines_keep_the_good_records_and_name_the_bad_ones() {
+        let text = "{\"title\": \"A\", \"body\": \"uno\"}\n\n{broken\n{\"title\": \"C\", \"text\": \"tre\"}\n";
+        let outcome = parse_lines(text, &origin("d/dump.jsonl"));
+        let titles: Vec<&str> = outcome.articles.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, vec!["A", "C"]);
+        assert_eq!(outcome.articles[1].path, "d/dump.jsonl#4");
+        assert_eq!(outcome.articles[1].id, "dump-4");
+        assert_eq!(outcome.errors.len(), 1);
+        assert_eq!(outcome.errors[0].path, "d/dump.jsonl#3");
+    }
+
+    #[test]
+    fn dates_in_the_forms_archives_use() {
+        let day = NaiveDate::from_ymd_opt(2023, 9, 13);
+        assert_eq!(parse_date("2023-09-13"), day);
+        assert_eq!(parse_date("2023-09-13 08:00:00"), day);
+        assert_eq!(parse_date("2023-09-13T08:00:00Z"), day);
+        assert_eq!(parse_date("13/09/2023"), None);
+        assert_eq!(parse_date("2023-02-30"), None);
+    }
+}

@@ -1,0 +1,264 @@
+//! Turns article files into [`Article`]s: finds them ([`walk`]), reads and decompresses them
+//! ([`read`]), and parses each format. Nothing here knows about the index.
+//!
+//! Adding a format: add a variant to [`Format`] and its extension to `Format::from_path`, write a
+//! module with `parse(text, &Origin) -> Result<Article, ParseError>` (or several articles, as
+//! `json::parse_lines` does), and call it from [`parse`]. Decompression is already done by then.
+
+pub mod html;
+pub mod json;
+pub mod read;
+pub mod txt;
+pub mod walk;
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// One parsed article: the only thing that crosses from ingest to the index.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Article {
+    pub id: String,
+    /// Where it was found: the file as walked, or `FILE#LINE` for a JSON Lines record.
+    pub path: String,
+    pub title: String,
+    pub section: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub url: Option<String>,
+    pub body: String,
+    pub source: Option<String>,
+    pub author: Option<String>,
+}
+
+/// The article formats the indexer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Txt,
+    Html,
+    Json,
+    JsonLines,
+}
+
+impl Format {
+    /// The format of `path` and whether it is gzip-compressed, or `None` for other files.
+    pub fn from_path(path: &Path) -> Option<(Format, bool)> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let (name, gzipped) = match name.strip_suffix(".gz") {
+            Some(inner) => (inner.to_string(), true),
+            None => (name, false),
+        };
+        let extension = name.rsplit_once('.')?.1;
+        let format = match extension {
+            "txt" => Format::Txt,
+            "html" | "htm" => Format::Html,
+            "json" => Format::Json,
+            "jsonl" | "ndjson" => Format::JsonLines,
+            _ => return None,
+        };
+        Some((format, gzipped))
+    }
+}
+
+/// Where an article comes from: what parsers need to name it and to report errors.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The file as found under the directory given to `index`.
+    pub path: String,
+    /// The file name without its extensions: `000_1a2c2d1ce45f909c` for `000_1a2c2d1ce45f909c.txt.gz`.
+    pub stem: String,
+}
+
+impl Origin {
+    pub fn new(path: &Path) -> Origin {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = name.split('.').next().unwrap_or(&name).to_string();
+        Origin {
+            path: path.to_string_lossy().into_owned(),
+            stem,
+        }
+    }
+
+    /// The id a file-named article gets: the part after the last `_` of its name
+    /// (`000_1a2c2d1ce45f909c` → `1a2c2d1ce45f909c`), else the whole name.
+    pub fn file_id(&self) -> String {
+        match self.stem.rsplit_once('_') {
+            Some((_, id)) if !id.is_empty() => id.to_string(),
+            _ => self.stem.clone(),
+        }
+    }
+
+    /// The date an archive's folders give (`…/2023/09/13/…`), or one written in the file name
+    /// (`2023-09-13-…`), for formats that carry none.
+    pub fn path_date(&self) -> Option<NaiveDate> {
+        let parts: Vec<&str> = self.path.split(['/', '\\']).collect();
+        let from_folders = parts.windows(3).rev().find_map(|w| {
+            let (y, m, d) = (w[0], w[1], w[2]);
+            if y.len() == 4 && m.len() == 2 && d.len() == 2 {
+                NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+            } else {
+                None
+            }
+        });
+        from_folders.or_else(|| {
+            let name = self.stem.as_str();
+            (0..name.len().saturating_sub(9))
+                .filter(|&i| name.is_char_boundary(i) && name.is_char_boundary(i + 10))
+                .find_map(|i| NaiveDate::parse_from_str(&name[i..i + 10], "%Y-%m-%d").ok())
+        })
+    }
+}
+
+/// Why a file or record was left out, as counted in the summary (`skipped` in `index --json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Not an article file (another extension).
+    Unsupported,
+    /// Could not be opened or read.
+    Unreadable,
+    /// A symbolic link that leads back into its own folder.
+    SymlinkLoop,
+    Empty,
+    /// NUL bytes or other binary content under a text extension.
+    Binary,
+    /// Larger than the size limit, before or after decompression.
+    TooLarge,
+    CorruptGzip,
+    MalformedJson,
+    /// Parsed, but no article text in it (an HTML page of menus, a record without body).
+    NoText,
+}
+
+impl SkipReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            SkipReason::Unsupported => "unsupported",
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::SymlinkLoop => "symlink_loop",
+            SkipReason::Empty => "empty",
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too_large",
+            SkipReason::CorruptGzip => "corrupt_gzip",
+            SkipReason::MalformedJson => "malformed_json",
+            SkipReason::NoText => "no_text",
+        }
+    }
+}
+
+/// A file or record that could not become an article: where, why, and a detail for people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub path: String,
+    pub reason: SkipReason,
+    pub detail: String,
+}
+
+impl ParseError {
+    pub fn new(path: impl Into<String>, reason: SkipReason, detail: impl Into<String>) -> Self {
+        ParseError {
+            path: path.into(),
+            reason,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.detail)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// What one file gave: its articles, and the records that failed (JSON Lines keeps going).
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    pub articles: Vec<Article>,
+    pub errors: Vec<ParseError>,
+}
+
+/// Parses the decoded `text` of a file of the given format.
+pub fn parse(format: Format, text: &str, origin: &Origin) -> FileOutcome {
+    let one = |result: Result<Article, ParseError>| match result {
+        Ok(article) => FileOutcome {
+            articles: vec![article],
+            errors: vec![],
+        },
+        Err(error) => FileOutcome {
+            articles: vec![],
+            errors: vec![error],
+        },
+    };
+    match format {
+        Format::Txt => one(txt::parse(text, origin)),
+        Format::Html => one(html::parse(text, origin)),
+        Format::Json => one(json::parse(text, origin)),
+        Format::JsonLines => json::parse_lines(text, origin),
+    }
+}
+
+/// Reads, decompresses, decodes and parses one file.
+pub fn parse_file(path: &Path, limits: &read::Limits) -> FileOutcome {
+    let origin = Origin::new(path);
+    let Some((format, gzipped)) = Format::from_path(path) else {
+        return FileOutcome {
+            articles: vec![],
+            errors: vec![ParseError::new(
+                &origin.path,
+                SkipReason::Unsupported,
+                "not an article file",
+            )],
+        };
+    };
+    match read::read_text(path, gzipped, limits) {
+        Ok(text) => parse(format, &text, &origin),
+        Err(error) => FileOutcome {
+            articles: vec![],
+            errors: vec![error],
+        },
+    }
+}
+
+/// Collapses runs of whitespace (including no-break spaces) into single spaces.
+pub fn squeeze_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_known_by_extension_with_or_without_gzip() {
+        let f = |p: &str| Format::from_path(Path::new(p));
+        assert_eq!(f("a/000_x.txt"), Some((Format::Txt, false)));
+        assert_eq!(f("a/p.HTM"), Some((Format::Html, false)));
+        assert_eq!(f("a/d.jsonl.gz"), Some((Format::JsonLines, true)));
+        assert_eq!(f("a/d.ndjson"), Some((Format::JsonLines, false)));
+        assert_eq!(f("a/x.json.gz"), Some((Format::Json, true)));
+        assert_eq!(f("a/notes.md"), None);
+        assert_eq!(f("a/archive.gz"), None);
+    }
+
+    #[test]
+    fn ids_come_from_the_file_name() {
+        let origin = Origin::new(Path::new("c/2023/09/000_1a2c2d1ce45f909c.txt.gz"));
+        assert_eq!(origin.file_id(), "1a2c2d1ce45f909c");
+        assert_eq!(Origin::new(Path::new("pagina.html")).file_id(), "pagina");
+    }
+
+    #[test]
+    fn dates_come_from_folders_or_the_file_name() {
+        let date = |p: &str| Origin::new(Path::new(p)).path_date();
+        assert_eq!(date("c/2023/09/13/000_ab.txt"), NaiveDate::from_ymd_opt(2023, 9, 13));
+        assert_eq!(date("c/2023-09-14-vertice.txt"), NaiveDate::from_ymd_opt(2023, 9, 14));
+        assert_eq!(date("c/2023/09/000_ab.txt"), None);
+        assert_eq!(date("c/2023/13/45/x.txt"), None);
+    }
+}
