@@ -1,3 +1,190 @@
+//! emeroteca: index archives of Italian news and search them.
+
+/// The Italian analyzer and its filters.
 pub mod analysis;
-pub mod ingest;
+/// The command line.
+pub mod cli;
+/// Errors the program branches on.
+pub mod error;
+/// The index on disk: schema, updating, statistics.
 pub mod index;
+/// Reading article files of every format.
+pub mod ingest;
+/// Rendering results for people and scripts.
+pub mod output;
+/// Queries, ranking and snippets.
+pub mod search;
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::process::ExitCode;
+
+use cli::{AnalyzeArgs, Cli, Color, Command, Format, IndexArgs, SearchArgs, SortArg, StatsArgs, StatsFormat};
+use ingest::read::Limits;
+use output::text::Style;
+
+/// Runs a command; the exit code follows CONTRACT.md (errors are returned, and mapped to 2 by `main`).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Index(args) => run_index(args),
+        Command::Search(args) => run_search(args),
+        Command::Stats(args) => run_stats(args),
+        Command::Analyze(args) => run_analyze(args),
+    }
+}
+
+/// `search` exits 0 with hits and 1 without, as grep does.
+pub fn search_exit_code(total_hits: usize) -> ExitCode {
+    if total_hits > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn run_index(args: IndexArgs) -> anyhow::Result<ExitCode> {
+    let options = index::IndexOptions {
+        dirs: args.dirs,
+        index: args.index.path,
+        limits: Limits {
+            max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
+        },
+        memory_bytes: args.memory.max(16) * 1024 * 1024,
+    };
+    let quiet = args.quiet;
+    let warn = move |error: &ingest::ParseError| {
+        if !quiet {
+            eprintln!("emeroteca: skipped {error}");
+        }
+    };
+    let report = index::update(&options, &warn)?;
+    if !args.quiet {
+        eprintln!("{}", summary(&report));
+    }
+    if args.json {
+        let mut out = io::stdout().lock();
+        output::json::report(&report, &mut out)?;
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The one-line summary of an indexing run.
+fn summary(report: &index::IndexReport) -> String {
+    let skipped: u64 = report.skipped.values().sum();
+    let reasons: Vec<String> = report
+        .skipped
+        .iter()
+        .map(|(reason, count)| format!("{count} {reason}"))
+        .collect();
+    let rate = if report.seconds > 0.0 {
+        report.indexed as f64 / report.seconds
+    } else {
+        0.0
+    };
+    format!(
+        "indexed {} articles from {} files in {:.2} s ({:.0} articles/s): {} new, {} changed, {} unchanged, {} removed files; {} skipped{}; {} articles searchable",
+        report.indexed,
+        report.files,
+        report.seconds,
+        rate,
+        report.new,
+        report.changed,
+        report.unchanged,
+        report.removed,
+        skipped,
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join(", "))
+        },
+        report.articles,
+    )
+}
+
+fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let request = search::SearchRequest {
+        query: args.query,
+        limit: args.limit,
+        offset: args.offset,
+        since: args
+            .since
+            .map(|d| search::parse_date_bound(&d, false))
+            .transpose()?,
+        until: args
+            .until
+            .map(|d| search::parse_date_bound(&d, true))
+            .transpose()?,
+        sections: args.section,
+        sort: match args.sort {
+            SortArg::Relevance => search::Sort::Relevance,
+            SortArg::Date => search::Sort::Date,
+        },
+    };
+    let opened = index::open(&args.index.path)?;
+    let results = search::search(&opened, &request)?;
+    if results.relaxed {
+        eprintln!("emeroteca: no article has all the words; showing articles with some of them");
+    }
+    let stdout = io::stdout();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        Format::Text => {
+            output::text::results(&results, Style { color }, &mut out)?;
+            let shown = results.hits.len();
+            eprintln!(
+                "{} of {} hits in {:.1} ms",
+                shown,
+                results.total_hits,
+                results.took.as_secs_f64() * 1000.0
+            );
+        }
+        Format::Json => output::json::results(&results, &mut out)?,
+        Format::Jsonl => output::json::hits_lines(&results, &mut out)?,
+    }
+    out.flush()?;
+    Ok(search_exit_code(results.total_hits))
+}
+
+fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let opened = index::open(&args.index.path)?;
+    let stats = index::stats(&opened, &args.index.path)?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        StatsFormat::Text => {
+            let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            output::text::stats(&stats, Style { color }, &mut out)?
+        }
+        StatsFormat::Json => output::json::stats(&stats, &mut out)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let tokens = analysis::tokens(&mut analysis::italian(), &args.text);
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        StatsFormat::Text => output::text::tokens(&args.text, &tokens, &mut out)?,
+        StatsFormat::Json => output::json::tokens(&args.text, &tokens, &mut out)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_exit_codes_follow_grep() {
+        assert_eq!(search_exit_code(3), ExitCode::SUCCESS);
+        assert_eq!(search_exit_code(0), ExitCode::from(1));
+    }
+}

@@ -11,7 +11,9 @@ use std::collections::HashSet;
 use tantivy::Index;
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token};
 
-pub use filters::{ApostropheAccent, Elision, FoldAccents, Rewrite, Stem, StopWords, TokenRewrite};
+pub use filters::{
+    ApostropheAccent, Elision, FoldAccents, Rewrite, Stem, StopWords, TokenRewrite, fold_accents,
+};
 pub use tokenizer::WordTokenizer;
 
 /// Name under which the Italian analyzer is registered with tantivy.

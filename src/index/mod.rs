@@ -1,1 +1,133 @@
+//! The tantivy index on disk: creating and opening it (with its schema version), bringing it up
+//! to date with an archive ([`update`]), and describing it ([`stats`]).
+
 pub mod schema;
+mod state;
+mod stats;
+mod writer;
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use tantivy::{DateTime, Index, TantivyDocument};
+
+use crate::analysis;
+use crate::error::IndexError;
+use crate::ingest::Article;
+pub use schema::{Fields, IndexSchema};
+pub use stats::{Stats, stats};
+pub use writer::{IndexOptions, IndexReport, update};
+
+/// The file beside tantivy's `meta.json` that records the schema version.
+const VERSION_FILE: &str = "emeroteca.json";
+
+#[derive(Serialize, Deserialize)]
+struct VersionFile {
+    schema_version: u32,
+}
+
+/// An open index and the schema it was built with.
+pub struct OpenIndex {
+    pub index: Index,
+    pub schema: IndexSchema,
+}
+
+/// Opens an existing index for reading; refuses a missing one and one of another schema version.
+pub fn open(path: &Path) -> anyhow::Result<OpenIndex> {
+    let schema = IndexSchema::load();
+    if !path.join("meta.json").is_file() {
+        return Err(IndexError::Missing(path.to_path_buf()).into());
+    }
+    check_version(path, &schema)?;
+    let index = Index::open_in_dir(path)
+        .with_context(|| format!("cannot open index at {}", path.display()))?;
+    analysis::register(&index);
+    Ok(OpenIndex { index, schema })
+}
+
+fn check_version(path: &Path, schema: &IndexSchema) -> Result<(), IndexError> {
+    let found = fs::read(path.join(VERSION_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<VersionFile>(&bytes).ok())
+        .map_or(0, |v| v.schema_version);
+    if found != schema.version {
+        return Err(IndexError::SchemaMismatch {
+            path: path.to_path_buf(),
+            found,
+            expected: schema.version,
+        });
+    }
+    Ok(())
+}
+
+/// Opens the index for writing, creating it, or rebuilding it when its schema version differs.
+fn open_or_create(path: &Path) -> anyhow::Result<OpenIndex> {
+    let schema = IndexSchema::load();
+    let exists = path.join("meta.json").is_file();
+    if exists {
+        match check_version(path, &schema) {
+            Ok(()) => return open(path),
+            Err(IndexError::SchemaMismatch { found, .. }) => {
+                eprintln!(
+                    "emeroteca: index at {} uses schema v{found}, rebuilding it for v{}",
+                    path.display(),
+                    schema.version
+                );
+                fs::remove_dir_all(path)
+                    .with_context(|| format!("cannot remove old index at {}", path.display()))?;
+            }
+            Err(other) => return Err(other.into()),
+        }
+    } else if path.is_dir()
+        && fs::read_dir(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .next()
+            .is_some()
+    {
+        return Err(IndexError::NotAnIndex(path.to_path_buf()).into());
+    }
+    fs::create_dir_all(path)
+        .with_context(|| format!("cannot create index folder {}", path.display()))?;
+    let index = Index::create_in_dir(path, schema.schema.clone())
+        .with_context(|| format!("cannot create index at {}", path.display()))?;
+    let version = serde_json::to_vec(&VersionFile {
+        schema_version: schema.version,
+    })?;
+    fs::write(path.join(VERSION_FILE), version)
+        .with_context(|| format!("cannot write to {}", path.display()))?;
+    analysis::register(&index);
+    Ok(OpenIndex { index, schema })
+}
+
+/// The tantivy document of an article found in the file `file_key`.
+fn document(fields: &Fields, article: &Article, file_key: &str) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_text(fields.id, &article.id);
+    doc.add_text(fields.path, &article.path);
+    doc.add_text(fields.file, file_key);
+    doc.add_text(fields.title, &article.title);
+    doc.add_text(fields.body, &article.body);
+    // Title twice, then body, in the field ranked for plain words: a title word weighs as two
+    // body words, and BM25 saturates the sum, so one title word cannot outweigh a whole body.
+    doc.add_text(fields.text, &article.title);
+    doc.add_text(fields.text, &article.title);
+    doc.add_text(fields.text, &article.body);
+    let optional = [
+        (fields.section, &article.section),
+        (fields.url, &article.url),
+        (fields.source, &article.source),
+        (fields.author, &article.author),
+    ];
+    for (field, value) in optional {
+        if let Some(value) = value {
+            doc.add_text(field, value);
+        }
+    }
+    if let Some(date) = article.date {
+        let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        doc.add_date(fields.date, DateTime::from_timestamp_secs(midnight.timestamp()));
+    }
+    doc
+}

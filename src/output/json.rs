@@ -1,0 +1,162 @@
+//! The JSON that scripts parse (CONTRACT.md). These wire structs exist only here, declared in
+//! the contract's key order, apart from the domain types they are filled from.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::index::{IndexReport, Stats};
+use crate::search::{Hit, SearchResults};
+
+#[derive(Serialize)]
+struct Results<'a> {
+    query: &'a str,
+    total_hits: usize,
+    took_ms: f64,
+    hits: Vec<HitJson<'a>>,
+    /// Added key: no article had every word; these have some of them.
+    relaxed: bool,
+}
+
+#[derive(Serialize)]
+struct HitJson<'a> {
+    rank: usize,
+    score: f32,
+    id: &'a str,
+    path: &'a str,
+    title: &'a str,
+    section: Option<&'a str>,
+    date: Option<String>,
+    url: Option<&'a str>,
+    snippet: String,
+    /// Added key: the title, HTML-escaped, with its matched words in `<mark>`.
+    title_snippet: String,
+}
+
+fn hit(hit: &Hit) -> HitJson<'_> {
+    HitJson {
+        rank: hit.rank,
+        score: (hit.score * 1000.0).round() / 1000.0,
+        id: &hit.id,
+        path: &hit.path,
+        title: &hit.title,
+        section: hit.section.as_deref(),
+        date: hit.date.map(|d| d.format("%Y-%m-%d").to_string()),
+        url: hit.url.as_deref(),
+        snippet: hit.snippet.to_html(),
+        title_snippet: hit.title_snippet.to_html(),
+    }
+}
+
+fn took_ms(results: &SearchResults) -> f64 {
+    (results.took.as_secs_f64() * 1e5).round() / 100.0
+}
+
+/// `search --format json`: one object.
+pub fn results(results: &SearchResults, out: &mut impl Write) -> io::Result<()> {
+    let wire = Results {
+        query: &results.query,
+        total_hits: results.total_hits,
+        took_ms: took_ms(results),
+        hits: results.hits.iter().map(hit).collect(),
+        relaxed: results.relaxed,
+    };
+    serde_json::to_writer(&mut *out, &wire)?;
+    writeln!(out)
+}
+
+/// `search --format jsonl`: one hit object per line, nothing else.
+pub fn hits_lines(results: &SearchResults, out: &mut impl Write) -> io::Result<()> {
+    for h in &results.hits {
+        serde_json::to_writer(&mut *out, &hit(h))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    articles: u64,
+    new: u64,
+    changed: u64,
+    unchanged: u64,
+    removed: u64,
+    duplicates: u64,
+    skipped: &'a BTreeMap<&'static str, u64>,
+    seconds: f64,
+    files: u64,
+    indexed: u64,
+}
+
+/// `index --json`: the run's summary as one object.
+pub fn report(report: &IndexReport, out: &mut impl Write) -> io::Result<()> {
+    let wire = ReportJson {
+        articles: report.articles,
+        new: report.new,
+        changed: report.changed,
+        unchanged: report.unchanged,
+        removed: report.removed,
+        duplicates: report.duplicates,
+        skipped: &report.skipped,
+        seconds: (report.seconds * 1000.0).round() / 1000.0,
+        files: report.files,
+        indexed: report.indexed,
+    };
+    serde_json::to_writer(&mut *out, &wire)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct StatsJson<'a> {
+    articles: u64,
+    segments: usize,
+    size_bytes: u64,
+    schema_version: u32,
+    sections: &'a BTreeMap<String, u64>,
+    first_date: Option<String>,
+    last_date: Option<String>,
+    undated: u64,
+}
+
+/// `stats --format json`.
+pub fn stats(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
+    let wire = StatsJson {
+        articles: stats.articles,
+        segments: stats.segments,
+        size_bytes: stats.size_bytes,
+        schema_version: stats.schema_version,
+        sections: &stats.sections,
+        first_date: stats.first_date.map(|d| d.to_string()),
+        last_date: stats.last_date.map(|d| d.to_string()),
+        undated: stats.undated,
+    };
+    serde_json::to_writer(&mut *out, &wire)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct TokenJson<'a> {
+    token: &'a str,
+    start_offset: usize,
+    end_offset: usize,
+    position: usize,
+    original: &'a str,
+}
+
+/// `analyze --format json`, shaped like Elasticsearch's `_analyze`; offsets count characters.
+pub fn tokens(text: &str, tokens: &[tantivy::tokenizer::Token], out: &mut impl Write) -> io::Result<()> {
+    let chars = |byte: usize| text[..byte].chars().count();
+    let wire: Vec<TokenJson> = tokens
+        .iter()
+        .map(|t| TokenJson {
+            token: &t.text,
+            start_offset: chars(t.offset_from),
+            end_offset: chars(t.offset_to),
+            position: t.position,
+            original: &text[t.offset_from..t.offset_to],
+        })
+        .collect();
+    serde_json::to_writer(&mut *out, &serde_json::json!({ "text": text, "tokens": wire }))?;
+    writeln!(out)
+}

@@ -1,0 +1,122 @@
+//! Output for people: results, statistics and tokens as aligned text, with matched words in
+//! colour when writing to a terminal.
+
+use std::io::{self, Write};
+
+use crate::index::Stats;
+use crate::search::{SearchResults, Snippet};
+
+const BOLD: &str = "\x1b[1m";
+const MATCH: &str = "\x1b[1;31m";
+const DIM: &str = "\x1b[2m";
+const PATH: &str = "\x1b[35m";
+const RESET: &str = "\x1b[0m";
+
+/// Colours for a terminal, or nothing at all.
+#[derive(Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// A snippet with its matched words in colour (plain text without colour).
+    fn snippet(self, snippet: &Snippet, base: &str) -> String {
+        snippet
+            .pieces
+            .iter()
+            .map(|piece| {
+                if piece.marked {
+                    let painted = self.paint(MATCH, &piece.text);
+                    // Restore the surrounding style after the match.
+                    if self.color && !base.is_empty() {
+                        format!("{painted}{base}")
+                    } else {
+                        painted
+                    }
+                } else {
+                    piece.text.clone()
+                }
+            })
+            .collect()
+    }
+}
+
+/// Search results: rank and title, then section, date and path, then the snippet.
+pub fn results(results: &SearchResults, style: Style, out: &mut impl Write) -> io::Result<()> {
+    for hit in &results.hits {
+        let title = if hit.title.is_empty() {
+            "(senza titolo)".to_string()
+        } else {
+            style.snippet(&hit.title_snippet, BOLD)
+        };
+        writeln!(out, "{}. {}", hit.rank, style.paint(BOLD, &title))?;
+        let mut meta: Vec<String> = Vec::new();
+        meta.extend(hit.section.clone());
+        meta.extend(hit.date.map(|d| d.to_string()));
+        meta.push(style.paint(PATH, &hit.path));
+        writeln!(out, "   {}", meta.join(" · "))?;
+        writeln!(out, "   {}", style.snippet(&hit.snippet, ""))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// `stats`: one figure per line, then articles per section.
+pub fn stats(stats: &Stats, style: Style, out: &mut impl Write) -> io::Result<()> {
+    let date = |d: Option<chrono::NaiveDate>| d.map_or("-".to_string(), |d| d.to_string());
+    writeln!(out, "articles        {}", stats.articles)?;
+    writeln!(out, "segments        {}", stats.segments)?;
+    writeln!(out, "size            {}", human_bytes(stats.size_bytes))?;
+    writeln!(out, "schema version  {}", stats.schema_version)?;
+    writeln!(out, "first date      {}", date(stats.first_date))?;
+    writeln!(out, "last date       {}", date(stats.last_date))?;
+    writeln!(out, "undated         {}", stats.undated)?;
+    if !stats.sections.is_empty() {
+        writeln!(out, "{}", style.paint(DIM, "sections"))?;
+        let width = stats.sections.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+        let mut sections: Vec<_> = stats.sections.iter().collect();
+        sections.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (name, count) in sections {
+            writeln!(out, "  {name:<width$}  {count:>6}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `analyze`: one token per line: position, term, and the text it came from.
+pub fn tokens(text: &str, tokens: &[tantivy::tokenizer::Token], out: &mut impl Write) -> io::Result<()> {
+    let width = tokens.iter().map(|t| t.text.chars().count()).max().unwrap_or(0);
+    for t in tokens {
+        writeln!(
+            out,
+            "{:>4}  {:<width$}  {}",
+            t.position,
+            t.text,
+            &text[t.offset_from..t.offset_to]
+        )?;
+    }
+    Ok(())
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
