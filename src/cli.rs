@@ -44,7 +44,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct IndexLocation {
     /// The index folder.
-    #[arg(long = "index", env = "EMEROTECA_INDEX", default_value = "emeroteca-index")]
+    #[arg(
+        long = "index",
+        env = "EMEROTECA_INDEX",
+        default_value = "emeroteca-index"
+    )]
     pub path: PathBuf,
 }
 
@@ -72,6 +76,7 @@ pub struct IndexArgs {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query (see the query language below).
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
     #[command(flatten)]
     pub index: IndexLocation,

@@ -18,7 +18,10 @@ pub mod search;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
-use cli::{AnalyzeArgs, Cli, Color, Command, Format, IndexArgs, SearchArgs, SortArg, StatsArgs, StatsFormat};
+use cli::{
+    AnalyzeArgs, Cli, Color, Command, Format, IndexArgs, SearchArgs, SortArg, StatsArgs,
+    StatsFormat,
+};
 use ingest::read::Limits;
 use output::text::Style;
 

@@ -12,9 +12,19 @@ fn terms(text: &str) -> Vec<String> {
 fn assert_same_term(groups: &[&[&str]]) {
     for group in groups {
         let first = terms(group[0]);
-        assert_eq!(first.len(), 1, "{:?} should give one term, got {first:?}", group[0]);
+        assert_eq!(
+            first.len(),
+            1,
+            "{:?} should give one term, got {first:?}",
+            group[0]
+        );
         for word in &group[1..] {
-            assert_eq!(terms(word), first, "{word:?} should analyse like {:?}", group[0]);
+            assert_eq!(
+                terms(word),
+                first,
+                "{word:?} should analyse like {:?}",
+                group[0]
+            );
         }
     }
 }
@@ -48,7 +58,14 @@ fn inflected_forms_share_a_stem() {
 #[test]
 fn elided_articles_and_prepositions_are_dropped_with_either_apostrophe() {
     assert_same_term(&[
-        &["Ucraina", "l’Ucraina", "l'Ucraina", "dell’Ucraina", "dell'Ucraina", "all’Ucraina"],
+        &[
+            "Ucraina",
+            "l’Ucraina",
+            "l'Ucraina",
+            "dell’Ucraina",
+            "dell'Ucraina",
+            "all’Ucraina",
+        ],
         &["impero", "dell'impero", "dell’impero"],
         &["arma", "un’arma", "un'arma"],
         &["ONU", "all’ONU", "all'ONU"],

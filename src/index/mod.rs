@@ -127,7 +127,10 @@ fn document(fields: &Fields, article: &Article, file_key: &str) -> TantivyDocume
     }
     if let Some(date) = article.date {
         let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        doc.add_date(fields.date, DateTime::from_timestamp_secs(midnight.timestamp()));
+        doc.add_date(
+            fields.date,
+            DateTime::from_timestamp_secs(midnight.timestamp()),
+        );
     }
     doc
 }

@@ -33,10 +33,11 @@ pub fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
         let date_column = fast.date("date").context("cannot read dates")?;
         let mut per_ord: BTreeMap<u64, u64> = BTreeMap::new();
         for doc in segment.doc_ids_alive() {
-            if let Some(column) = &section_column {
-                if let Some(ord) = column.term_ords(doc).next() {
-                    *per_ord.entry(ord).or_default() += 1;
-                }
+            if let Some(ord) = section_column
+                .as_ref()
+                .and_then(|column| column.term_ords(doc).next())
+            {
+                *per_ord.entry(ord).or_default() += 1;
             }
             match date_column.first(doc) {
                 Some(date) => {
@@ -50,14 +51,19 @@ pub fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
         if let Some(column) = &section_column {
             let mut name = String::new();
             for (ord, count) in per_ord {
-                if column.ord_to_str(ord, &mut name).context("cannot read sections")? {
+                if column
+                    .ord_to_str(ord, &mut name)
+                    .context("cannot read sections")?
+                {
                     *sections.entry(name.clone()).or_default() += count;
                 }
             }
         }
     }
     let day = |seconds: Option<i64>| {
-        seconds.and_then(|s| chrono::DateTime::from_timestamp(s, 0)).map(|d| d.date_naive())
+        seconds
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .map(|d| d.date_naive())
     };
     Ok(Stats {
         articles: searcher.num_docs(),

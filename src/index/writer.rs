@@ -56,7 +56,10 @@ impl IndexReport {
 
 /// Brings the index at `options.index` up to date with `options.dirs`. `warn` receives each
 /// file or record that is skipped; the run goes on.
-pub fn update(options: &IndexOptions, warn: &(dyn Fn(&ParseError) + Sync)) -> anyhow::Result<IndexReport> {
+pub fn update(
+    options: &IndexOptions,
+    warn: &(dyn Fn(&ParseError) + Sync),
+) -> anyhow::Result<IndexReport> {
     let started = Instant::now();
     let roots = canonical_roots(&options.dirs)?;
     let opened = open_or_create(&options.index)?;
@@ -65,9 +68,13 @@ pub fn update(options: &IndexOptions, warn: &(dyn Fn(&ParseError) + Sync)) -> an
         .index
         .writer(options.memory_bytes)
         .map_err(|error| match error {
-            tantivy::TantivyError::LockFailure(..) => IndexError::Locked(options.index.clone()).into(),
-            other => anyhow::Error::new(other)
-                .context(format!("cannot write the index at {}", options.index.display())),
+            tantivy::TantivyError::LockFailure(..) => {
+                IndexError::Locked(options.index.clone()).into()
+            }
+            other => anyhow::Error::new(other).context(format!(
+                "cannot write the index at {}",
+                options.index.display()
+            )),
         })?;
     let index_dir = std::fs::canonicalize(&options.index).ok();
     let mut state = IndexState::load(&options.index);
@@ -162,9 +169,9 @@ pub fn update(options: &IndexOptions, warn: &(dyn Fn(&ParseError) + Sync)) -> an
                 (file.key.clone(), entry)
             })
             .collect();
-        writer
-            .commit()
-            .with_context(|| format!("cannot commit to the index at {}", options.index.display()))?;
+        writer.commit().with_context(|| {
+            format!("cannot commit to the index at {}", options.index.display())
+        })?;
         state.files.extend(indexed);
         state
             .save(&options.index)

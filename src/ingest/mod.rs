@@ -256,8 +256,14 @@ mod tests {
     #[test]
     fn dates_come_from_folders_or_the_file_name() {
         let date = |p: &str| Origin::new(Path::new(p)).path_date();
-        assert_eq!(date("c/2023/09/13/000_ab.txt"), NaiveDate::from_ymd_opt(2023, 9, 13));
-        assert_eq!(date("c/2023-09-14-vertice.txt"), NaiveDate::from_ymd_opt(2023, 9, 14));
+        assert_eq!(
+            date("c/2023/09/13/000_ab.txt"),
+            NaiveDate::from_ymd_opt(2023, 9, 13)
+        );
+        assert_eq!(
+            date("c/2023-09-14-vertice.txt"),
+            NaiveDate::from_ymd_opt(2023, 9, 14)
+        );
         assert_eq!(date("c/2023/09/000_ab.txt"), None);
         assert_eq!(date("c/2023/13/45/x.txt"), None);
     }

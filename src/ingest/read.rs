@@ -34,7 +34,10 @@ pub fn read_text(path: &Path, gzipped: bool, limits: &Limits) -> Result<String, 
     if size > limits.max_file_bytes {
         return Err(fail(
             SkipReason::TooLarge,
-            format!("{size} bytes, over the {} byte limit", limits.max_file_bytes),
+            format!(
+                "{size} bytes, over the {} byte limit",
+                limits.max_file_bytes
+            ),
         ));
     }
     // Read one byte past the limit to tell "at the limit" from "over it".

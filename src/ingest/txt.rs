@@ -137,7 +137,10 @@ mod tests {
     #[test]
     fn a_hyphen_also_separates_the_section_and_a_long_tail_stays_in_the_title() {
         let (title, section) = split_heading("Borsa, giornata nera - Economia");
-        assert_eq!((title.as_str(), section.as_deref()), ("Borsa, giornata nera", Some("Economia")));
+        assert_eq!(
+            (title.as_str(), section.as_deref()),
+            ("Borsa, giornata nera", Some("Economia"))
+        );
         let (title, section) = split_heading("Roma - la città che non dorme mai più di sei ore");
         assert_eq!(title, "Roma - la città che non dorme mai più di sei ore");
         assert_eq!(section, None);

@@ -49,7 +49,10 @@ pub fn walk(
                     .map(|p| p.to_string_lossy().into_owned())
                     .unwrap_or_else(|| root.to_string_lossy().into_owned());
                 let (reason, detail) = if error.loop_ancestor().is_some() {
-                    (SkipReason::SymlinkLoop, "symbolic link loop, not followed".to_string())
+                    (
+                        SkipReason::SymlinkLoop,
+                        "symbolic link loop, not followed".to_string(),
+                    )
                 } else {
                     let cause = error
                         .io_error()

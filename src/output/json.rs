@@ -136,6 +136,12 @@ pub fn stats(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
 }
 
 #[derive(Serialize)]
+struct AnalyzeJson<'a> {
+    text: &'a str,
+    tokens: Vec<TokenJson<'a>>,
+}
+
+#[derive(Serialize)]
 struct TokenJson<'a> {
     token: &'a str,
     start_offset: usize,
@@ -145,9 +151,13 @@ struct TokenJson<'a> {
 }
 
 /// `analyze --format json`, shaped like Elasticsearch's `_analyze`; offsets count characters.
-pub fn tokens(text: &str, tokens: &[tantivy::tokenizer::Token], out: &mut impl Write) -> io::Result<()> {
+pub fn tokens(
+    text: &str,
+    tokens: &[tantivy::tokenizer::Token],
+    out: &mut impl Write,
+) -> io::Result<()> {
     let chars = |byte: usize| text[..byte].chars().count();
-    let wire: Vec<TokenJson> = tokens
+    let tokens = tokens
         .iter()
         .map(|t| TokenJson {
             token: &t.text,
@@ -157,6 +167,6 @@ pub fn tokens(text: &str, tokens: &[tantivy::tokenizer::Token], out: &mut impl W
             original: &text[t.offset_from..t.offset_to],
         })
         .collect();
-    serde_json::to_writer(&mut *out, &serde_json::json!({ "text": text, "tokens": wire }))?;
+    serde_json::to_writer(&mut *out, &AnalyzeJson { text, tokens })?;
     writeln!(out)
 }

@@ -81,7 +81,12 @@ pub fn stats(stats: &Stats, style: Style, out: &mut impl Write) -> io::Result<()
     writeln!(out, "undated         {}", stats.undated)?;
     if !stats.sections.is_empty() {
         writeln!(out, "{}", style.paint(DIM, "sections"))?;
-        let width = stats.sections.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+        let width = stats
+            .sections
+            .keys()
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(0);
         let mut sections: Vec<_> = stats.sections.iter().collect();
         sections.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         for (name, count) in sections {
@@ -92,8 +97,16 @@ pub fn stats(stats: &Stats, style: Style, out: &mut impl Write) -> io::Result<()
 }
 
 /// `analyze`: one token per line: position, term, and the text it came from.
-pub fn tokens(text: &str, tokens: &[tantivy::tokenizer::Token], out: &mut impl Write) -> io::Result<()> {
-    let width = tokens.iter().map(|t| t.text.chars().count()).max().unwrap_or(0);
+pub fn tokens(
+    text: &str,
+    tokens: &[tantivy::tokenizer::Token],
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let width = tokens
+        .iter()
+        .map(|t| t.text.chars().count())
+        .max()
+        .unwrap_or(0);
     for t in tokens {
         writeln!(
             out,

@@ -142,7 +142,10 @@ fn collect(
         Sort::Date => {
             let (total, hits) = searcher.search(
                 query,
-                &(Count, top.order_by_fast_field::<DateTime>("date", Order::Desc)),
+                &(
+                    Count,
+                    top.order_by_fast_field::<DateTime>("date", Order::Desc),
+                ),
             )?;
             // Ordered by date, hits carry no relevance score.
             (total, hits.into_iter().map(|(_, a)| (0.0, a)).collect())
@@ -156,17 +159,27 @@ fn collect(
 fn filters(fields: &Fields, request: &SearchRequest) -> Result<Vec<Box<dyn Query>>, QueryError> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
     if request.since.is_some() || request.until.is_some() {
-        if let (Some(since), Some(until)) = (request.since, request.until) {
-            if since > until {
-                return Err(QueryError(format!("--since {since} is after --until {until}")));
-            }
+        if let (Some(since), Some(until)) = (request.since, request.until)
+            && since > until
+        {
+            return Err(QueryError(format!(
+                "--since {since} is after --until {until}"
+            )));
         }
         let term = |date: NaiveDate| {
-            let seconds = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp();
+            let seconds = date
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc()
+                .timestamp();
             Term::from_field_date(fields.date, DateTime::from_timestamp_secs(seconds))
         };
-        let lower = request.since.map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
-        let upper = request.until.map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
+        let lower = request
+            .since
+            .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
+        let upper = request
+            .until
+            .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
         filters.push(Box::new(RangeQuery::new(lower, upper)));
     }
     if !request.sections.is_empty() {
@@ -206,15 +219,24 @@ fn with_filters(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Qu
 /// Reads a date bound as people write it: `2023-09-13`, `2023-09` or `2023`. A month or year
 /// means its first day for `--since` and its last for `--until`.
 pub fn parse_date_bound(text: &str, end: bool) -> Result<NaiveDate, QueryError> {
-    let bad = || QueryError(format!("`{text}` is not a date: use YYYY-MM-DD, YYYY-MM or YYYY"));
+    let bad = || {
+        QueryError(format!(
+            "`{text}` is not a date: use YYYY-MM-DD, YYYY-MM or YYYY"
+        ))
+    };
     let parts: Vec<&str> = text.trim().split('-').collect();
     let number = |s: &str| s.parse::<u32>().map_err(|_| bad());
     let date = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => NaiveDate::from_ymd_opt(number(y)? as i32, number(m)?, number(d)?),
+        [y, m, d] if y.len() == 4 => {
+            NaiveDate::from_ymd_opt(number(y)? as i32, number(m)?, number(d)?)
+        }
         [y, m] if y.len() == 4 => {
-            let first = NaiveDate::from_ymd_opt(number(y)? as i32, number(m)?, 1).ok_or_else(bad)?;
+            let first =
+                NaiveDate::from_ymd_opt(number(y)? as i32, number(m)?, 1).ok_or_else(bad)?;
             if end {
-                let next = first.checked_add_months(chrono::Months::new(1)).ok_or_else(bad)?;
+                let next = first
+                    .checked_add_months(chrono::Months::new(1))
+                    .ok_or_else(bad)?;
                 next.pred_opt()
             } else {
                 Some(first)
@@ -222,7 +244,11 @@ pub fn parse_date_bound(text: &str, end: bool) -> Result<NaiveDate, QueryError> 
         }
         [y] if y.len() == 4 => {
             let year = number(y)? as i32;
-            if end { NaiveDate::from_ymd_opt(year, 12, 31) } else { NaiveDate::from_ymd_opt(year, 1, 1) }
+            if end {
+                NaiveDate::from_ymd_opt(year, 12, 31)
+            } else {
+                NaiveDate::from_ymd_opt(year, 1, 1)
+            }
         }
         _ => None,
     };
@@ -236,7 +262,10 @@ mod tests {
     #[test]
     fn date_bounds_accept_days_months_and_years() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(parse_date_bound("2023-09-13", false).unwrap(), d(2023, 9, 13));
+        assert_eq!(
+            parse_date_bound("2023-09-13", false).unwrap(),
+            d(2023, 9, 13)
+        );
         assert_eq!(parse_date_bound("2023-02", true).unwrap(), d(2023, 2, 28));
         assert_eq!(parse_date_bound("2023-09", false).unwrap(), d(2023, 9, 1));
         assert_eq!(parse_date_bound("2023", true).unwrap(), d(2023, 12, 31));

@@ -21,9 +21,16 @@ const TITLE_BONUS: f32 = 0.5;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     /// A word (`prefix` for `word*`), in a field or in title and body.
-    Word { field: Option<Target>, text: String, prefix: bool },
+    Word {
+        field: Option<Target>,
+        text: String,
+        prefix: bool,
+    },
     /// A quoted phrase.
-    Phrase { field: Option<Target>, text: String },
+    Phrase {
+        field: Option<Target>,
+        text: String,
+    },
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
@@ -106,7 +113,8 @@ fn lex(query: &str) -> Result<Vec<Lexeme>, QueryError> {
             _ => {
                 let mut word = String::new();
                 while let Some(&c) = chars.peek() {
-                    if c.is_whitespace() || matches!(c, '(' | ')' | '"' | '“' | '”' | '«' | '»') {
+                    if c.is_whitespace() || matches!(c, '(' | ')' | '"' | '“' | '”' | '«' | '»')
+                    {
                         break;
                     }
                     chars.next();
@@ -233,14 +241,21 @@ impl Parser {
                 let target = Target::from_name(&name);
                 match self.next() {
                     Some(Lexeme::Word(text)) => Ok(word(target, text)),
-                    Some(Lexeme::Phrase(text)) => Ok(Node::Phrase { field: target, text }),
-                    _ => Err(QueryError(format!("`{name}:` needs a word or a \"phrase\" after it"))),
+                    Some(Lexeme::Phrase(text)) => Ok(Node::Phrase {
+                        field: target,
+                        text,
+                    }),
+                    _ => Err(QueryError(format!(
+                        "`{name}:` needs a word or a \"phrase\" after it"
+                    ))),
                 }
             }
             Some(Lexeme::Word(text)) => Ok(word(None, text)),
             Some(Lexeme::Phrase(text)) => Ok(Node::Phrase { field: None, text }),
             Some(Lexeme::Close) => Err(QueryError("a `)` has no matching `(`".into())),
-            _ => Err(QueryError("the query ends where a word was expected".into())),
+            _ => Err(QueryError(
+                "the query ends where a word was expected".into(),
+            )),
         }
     }
 }
@@ -312,9 +327,8 @@ impl<'a> Compiler<'a> {
         if title_terms.is_empty() {
             return Ok(query);
         }
-        let all_in_title = BooleanQuery::new(
-            title_terms.into_iter().map(|q| (Occur::Must, q)).collect(),
-        );
+        let all_in_title =
+            BooleanQuery::new(title_terms.into_iter().map(|q| (Occur::Must, q)).collect());
         Ok(Box::new(BooleanQuery::new(vec![
             (Occur::Must, query),
             (
@@ -326,7 +340,11 @@ impl<'a> Compiler<'a> {
 
     fn node(&mut self, node: &Node, any: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
         Ok(match node {
-            Node::Word { field, text, prefix } => {
+            Node::Word {
+                field,
+                text,
+                prefix,
+            } => {
                 if *prefix {
                     self.prefix(*field, text)?
                 } else {
@@ -343,7 +361,8 @@ impl<'a> Compiler<'a> {
                     .flatten()
                     .map(|q| (Occur::Should, q))
                     .collect();
-                (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+                (!clauses.is_empty())
+                    .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
             }
             Node::And(children) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -446,7 +465,11 @@ impl<'a> Compiler<'a> {
 
     /// `word*`: every term that starts like the word. The stem is used when it is a prefix of the
     /// word (`missili*` looks for `missil…`), so the prefix meets the stemmed terms of the index.
-    fn prefix(&mut self, target: Option<Target>, text: &str) -> Result<Option<Box<dyn Query>>, QueryError> {
+    fn prefix(
+        &mut self,
+        target: Option<Target>,
+        text: &str,
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
         let (field, italian) = self.fields_for(target);
         let folded: String = fold_accents(&text.to_lowercase())
             .chars()
@@ -486,9 +509,16 @@ pub fn plain_words(node: &Node) -> Vec<&str> {
 /// Whether a query is only plain words side by side, so that it may be relaxed to any word.
 pub fn is_plain_words(node: &Node) -> bool {
     match node {
-        Node::And(children) => children
-            .iter()
-            .all(|c| matches!(c, Node::Word { field: None, prefix: false, .. })),
+        Node::And(children) => children.iter().all(|c| {
+            matches!(
+                c,
+                Node::Word {
+                    field: None,
+                    prefix: false,
+                    ..
+                }
+            )
+        }),
         _ => false,
     }
 }
@@ -497,7 +527,10 @@ fn regex_escape(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             let special = !c.is_alphanumeric();
-            special.then_some('\\').into_iter().chain(std::iter::once(c))
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
         })
         .collect()
 }
@@ -516,7 +549,10 @@ mod tests {
 
     #[test]
     fn words_side_by_side_are_all_required() {
-        assert_eq!(parse("missili Corea").unwrap(), Node::And(vec![w("missili"), w("Corea")]));
+        assert_eq!(
+            parse("missili Corea").unwrap(),
+            Node::And(vec![w("missili"), w("Corea")])
+        );
     }
 
     #[test]
@@ -566,7 +602,10 @@ mod tests {
     fn apostrophes_and_hyphens_are_part_of_words() {
         assert_eq!(parse("dell'Ucraina").unwrap(), w("dell'Ucraina"));
         assert_eq!(parse("nord-coreano").unwrap(), w("nord-coreano"));
-        assert_eq!(parse("ore 10:30").unwrap(), Node::And(vec![w("ore"), w("10:30")]));
+        assert_eq!(
+            parse("ore 10:30").unwrap(),
+            Node::And(vec![w("ore"), w("10:30")])
+        );
     }
 
     #[test]

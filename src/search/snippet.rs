@@ -115,8 +115,8 @@ impl Snippeter {
                 let span = char_count(&body[matches[first].0..matches[last].1]);
                 let lead = LEAD_CHARS.min(SNIPPET_CHARS.saturating_sub(span) / 2);
                 let start = word_start(body, back_chars(body, matches[first].0, lead));
-                let end = word_end(body, forward_chars(body, start, SNIPPET_CHARS))
-                    .max(matches[last].1);
+                let end =
+                    word_end(body, forward_chars(body, start, SNIPPET_CHARS)).max(matches[last].1);
                 (start, end)
             }
             None => (0, word_end(body, forward_chars(body, 0, SNIPPET_CHARS))),
@@ -129,7 +129,9 @@ impl Snippeter {
             .into_iter()
             .filter(|m| m.0 >= start && m.1 <= end)
             .collect();
-        snippet.pieces.extend(build(body, start, end, &inner).pieces);
+        snippet
+            .pieces
+            .extend(build(body, start, end, &inner).pieces);
         if end < body.trim_end().len() {
             snippet.push(" …", false);
         }
@@ -174,15 +176,11 @@ fn build(text: &str, start: usize, end: usize, matches: &[(usize, usize, String)
         at = to;
     }
     snippet.push(&squeeze(&text[at..end]), false);
-    if let Some(first) = snippet.pieces.first_mut() {
-        if !first.marked {
-            first.text = first.text.trim_start().to_string();
-        }
+    if let Some(first) = snippet.pieces.first_mut().filter(|p| !p.marked) {
+        first.text = first.text.trim_start().to_string();
     }
-    if let Some(last) = snippet.pieces.last_mut() {
-        if !last.marked {
-            last.text = last.text.trim_end().to_string();
-        }
+    if let Some(last) = snippet.pieces.last_mut().filter(|p| !p.marked) {
+        last.text = last.text.trim_end().to_string();
     }
     snippet.pieces.retain(|p| !p.text.is_empty());
     snippet
@@ -263,20 +261,32 @@ mod tests {
 
     #[test]
     fn every_inflected_form_is_marked() {
-        let html = snippeter(&["missile"]).body("Un missile, poi altri due missili.").to_html();
-        assert_eq!(html, "Un <mark>missile</mark>, poi altri due <mark>missili</mark>.");
+        let html = snippeter(&["missile"])
+            .body("Un missile, poi altri due missili.")
+            .to_html();
+        assert_eq!(
+            html,
+            "Un <mark>missile</mark>, poi altri due <mark>missili</mark>."
+        );
     }
 
     #[test]
     fn the_elided_article_is_not_marked() {
-        let html = snippeter(&["Ucraina"]).body("La guerra contro l’Ucraina.").to_html();
+        let html = snippeter(&["Ucraina"])
+            .body("La guerra contro l’Ucraina.")
+            .to_html();
         assert_eq!(html, "La guerra contro l’<mark>Ucraina</mark>.");
     }
 
     #[test]
     fn text_is_escaped() {
-        let html = snippeter(&["borsa"]).body("Borsa <ok> & \"altro\"").to_html();
-        assert_eq!(html, "<mark>Borsa</mark> &lt;ok&gt; &amp; &quot;altro&quot;");
+        let html = snippeter(&["borsa"])
+            .body("Borsa <ok> & \"altro\"")
+            .to_html();
+        assert_eq!(
+            html,
+            "<mark>Borsa</mark> &lt;ok&gt; &amp; &quot;altro&quot;"
+        );
     }
 
     #[test]
@@ -287,8 +297,17 @@ mod tests {
         let plain = snippet.plain();
         assert!(plain.starts_with("… parola"), "{plain}");
         assert!(plain.ends_with("parola …"), "{plain}");
-        assert!(plain.chars().count() <= SNIPPET_CHARS + 10, "{}", plain.len());
-        let marked: Vec<&str> = snippet.pieces.iter().filter(|p| p.marked).map(|p| p.text.as_str()).collect();
+        assert!(
+            plain.chars().count() <= SNIPPET_CHARS + 10,
+            "{}",
+            plain.len()
+        );
+        let marked: Vec<&str> = snippet
+            .pieces
+            .iter()
+            .filter(|p| p.marked)
+            .map(|p| p.text.as_str())
+            .collect();
         assert_eq!(marked, vec!["missili", "Corea"]);
     }
 

@@ -1,0 +1,98 @@
+//! Exit status and error messages (CONTRACT.md): 0 hits, 1 none, 2 error in one line.
+
+use crate::util::*;
+
+fn one_line(output: &std::process::Output) -> String {
+    let err = stderr(output);
+    assert_eq!(err.lines().count(), 1, "{}", describe(output));
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"));
+    err
+}
+
+#[test]
+fn exit_status_is_0_with_hits_and_1_without() {
+    expect_code(sample(&["search", "missili"]), 0);
+    let out = expect_code(sample(&["search", "xilofonista"]), 1);
+    assert!(out.is_empty());
+    let json = expect_code(sample(&["search", "xilofonista", "--format", "json"]), 1);
+    assert_eq!(parse_results(&json).total_hits, 0);
+}
+
+#[test]
+fn a_malformed_query_says_what_is_wrong() {
+    for (query, says) in [
+        ("\"Corea del", "no closing quote"),
+        ("(Kim OR Putin", "no matching `)`"),
+        ("Kim OR", "OR needs a word"),
+        ("autore:Rossi", "unknown field `autore:`"),
+        ("-Putin", "at least one word that is not excluded"),
+        ("il di che", "only stop words"),
+    ] {
+        let output = sample(&["search", query]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{query}: {}",
+            describe(&output)
+        );
+        let err = one_line(&output);
+        assert!(err.contains(says), "{query}: {err}");
+    }
+    let output = sample(&["search", "Kim", "--since", "settembre"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(one_line(&output).contains("not a date"));
+}
+
+#[test]
+fn a_missing_index_is_one_line_and_exit_2() {
+    let env = TestEnv::new();
+    let output = env.run(&["search", "missili"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(one_line(&output).contains("no index at"));
+    let output = env.run(&["stats"]);
+    assert_eq!(output.status.code(), Some(2));
+    one_line(&output);
+}
+
+#[test]
+fn an_index_of_another_schema_version_is_refused_then_rebuilt() {
+    let env = TestEnv::new();
+    env.write(
+        "c/2023/09/13/000_aa.txt",
+        "Titolo – Esteri\n\nUn testo sui missili.\n",
+    );
+    expect_code(env.run(&["index", &env.path("c")]), 0);
+    std::fs::write(
+        env.index_path().join("emeroteca.json"),
+        r#"{"schema_version": 0}"#,
+    )
+    .unwrap();
+    let output = env.run(&["search", "missili"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = one_line(&output);
+    assert!(
+        err.contains("schema v0") && err.contains("run `emeroteca index` again"),
+        "{err}"
+    );
+    expect_code(env.run(&["index", &env.path("c")]), 0);
+    expect_code(env.run(&["search", "missili"]), 0);
+}
+
+#[test]
+fn a_missing_directory_stops_indexing_with_exit_2() {
+    let env = TestEnv::new();
+    let output = env.run(&["index", &env.path("nowhere")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(one_line(&output).contains("no such directory"));
+}
+
+#[test]
+fn a_folder_that_is_not_an_index_is_not_overwritten() {
+    let env = TestEnv::new();
+    env.write("c/a.txt", "Titolo\n\nTesto.\n");
+    env.write("index/notes.txt", "mine");
+    let output = env.run(&["index", &env.path("c")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(one_line(&output).contains("not an emeroteca index"));
+    assert!(env.index_path().join("notes.txt").exists());
+}

@@ -1,0 +1,100 @@
+//! Ranking: the title counts more without drowning the body. Small corpora written here, so the
+//! competing articles are known.
+
+use crate::util::*;
+
+fn txt(env: &TestEnv, name: &str, title: &str, body: &str) {
+    env.write(
+        &format!("c/000_{name}.txt"),
+        format!("{title} – Esteri\n\n{body}\n"),
+    );
+}
+
+/// Articles whose title shares one word with the query `grano porto Odessa`, and one whose body
+/// holds every word under an unrelated title.
+fn corpus() -> TestEnv {
+    let env = TestEnv::new();
+    txt(
+        &env,
+        "porto",
+        "Porto, il nuovo terminal apre a marzo",
+        "Il terminal per i container sarà pronto in primavera. Le gru arriveranno dalla Cina e le banchine sono state allungate.",
+    );
+    txt(
+        &env,
+        "grano",
+        "Grano, raccolto scarso in Puglia",
+        "La siccità ha ridotto la produzione nelle campagne pugliesi. Gli agricoltori chiedono aiuti alla regione.",
+    );
+    txt(
+        &env,
+        "odessa",
+        "Odessa, riapre il teatro dell’opera",
+        "Dopo mesi di chiusura il teatro torna ad accogliere il pubblico con un concerto di musica classica.",
+    );
+    txt(
+        &env,
+        "convoglio",
+        "Nel Mar Nero parte il primo convoglio",
+        "Tre navi cariche di grano hanno lasciato il porto di Odessa all’alba, scortate fino alle acque romene.",
+    );
+    for n in 0..6 {
+        txt(
+            &env,
+            &format!("altro{n}"),
+            &format!("Notizia {n} dal mondo"),
+            "Una notizia qualunque senza parole in comune con la ricerca, scritta per riempire l'indice.",
+        );
+    }
+    expect_code(env.run(&["index", &env.path("c"), "--quiet"]), 0);
+    env
+}
+
+#[test]
+fn a_body_with_every_word_ranks_above_titles_sharing_one_word() {
+    let env = corpus();
+    for query in ["grano OR porto OR Odessa", "grano porto Odessa zanzibar"] {
+        let results = search_in(&env.index_path(), query, &[]);
+        assert_eq!(
+            results.hits[0].id,
+            "convoglio",
+            "{query}: {:?}",
+            ids(&results)
+        );
+    }
+}
+
+#[test]
+fn an_article_whose_title_is_the_query_ranks_first() {
+    let env = TestEnv::new();
+    txt(
+        &env,
+        "vertice",
+        "Vertice sul clima a Roma",
+        "I ministri si sono incontrati per due giorni. Il documento finale sarà firmato a dicembre.",
+    );
+    txt(
+        &env,
+        "lungo",
+        "Le città e il caldo estremo",
+        "Il clima cambia: un vertice dopo l'altro, i sindaci discutono del clima nelle città. \
+         Al vertice di ottobre si è parlato di clima, di alberi e di clima urbano; il prossimo vertice \
+         sarà dedicato al clima e all’acqua. Roma ospiterà un vertice sul clima dei sindaci.",
+    );
+    for n in 0..6 {
+        txt(
+            &env,
+            &format!("altro{n}"),
+            &format!("Cronaca {n}"),
+            "Una notizia qualunque senza parole in comune con la ricerca, scritta per riempire l'indice.",
+        );
+    }
+    expect_code(env.run(&["index", &env.path("c"), "--quiet"]), 0);
+    let results = search_in(&env.index_path(), "vertice sul clima a Roma", &[]);
+    assert_eq!(results.hits[0].id, "vertice", "{:?}", ids(&results));
+    let title = &results.hits[0].title_snippet;
+    assert_eq!(
+        title,
+        "<mark>Vertice</mark> sul <mark>clima</mark> a <mark>Roma</mark>"
+    );
+}

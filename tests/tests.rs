@@ -1,0 +1,11 @@
+//! Integration tests: the built binary on `sample_corpus/` and on small corpora made in
+//! temporary folders. One test binary, so it links once.
+
+mod util;
+
+mod analyze;
+mod errors;
+mod index;
+mod json;
+mod ranking;
+mod search;
