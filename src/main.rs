@@ -5,8 +5,16 @@ use clap::Parser;
 use emeroteca::cli::Cli;
 
 fn main() -> ExitCode {
+    // A bug must still end in one line and exit 2, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("emeroteca: internal error: {info}");
+    }));
     let cli = Cli::parse();
-    match emeroteca::run(cli) {
+    let outcome = std::panic::catch_unwind(|| emeroteca::run(cli));
+    let Ok(result) = outcome else {
+        return ExitCode::from(2);
+    };
+    match result {
         Ok(code) => code,
         Err(error) => {
             // A closed pipe (`emeroteca search … | head`) is not an error.
