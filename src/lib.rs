@@ -44,6 +44,18 @@ pub fn search_exit_code(total_hits: usize) -> ExitCode {
     }
 }
 
+/// Whether text output is coloured: `auto` colours a terminal unless `NO_COLOR` is set
+/// (no-color.org).
+fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
 fn run_index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     let options = index::IndexOptions {
         dirs: args.dirs,
@@ -128,15 +140,8 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     if results.relaxed {
         eprintln!("emeroteca: no article has all the words; showing articles with some of them");
     }
-    let stdout = io::stdout();
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    let mut out = BufWriter::new(stdout.lock());
+    let color = use_color(args.color);
+    let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         Format::Text => {
             output::text::results(&results, Style { color }, &mut out)?;
@@ -161,7 +166,7 @@ fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         StatsFormat::Text => {
-            let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = use_color(Color::Auto);
             output::text::stats(&stats, Style { color }, &mut out)?
         }
         StatsFormat::Json => output::json::stats(&stats, &mut out)?,

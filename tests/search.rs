@@ -201,3 +201,32 @@ fn no_article_with_every_word_falls_back_to_some_of_them() {
     assert_eq!(ids(&results).first(), Some(&ODESSA));
     assert!(stderr(&output).contains("no article has all the words"));
 }
+
+/// Runs the sample search in a pseudo-terminal (util-linux `script`), where `--color auto` colours.
+fn search_on_a_terminal(no_color: Option<&str>) -> Option<String> {
+    let bin = env!("CARGO_BIN_EXE_emeroteca");
+    let line = format!("{bin} search Vienna --index {}", sample_index().display());
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        cmd.env("NO_COLOR", value);
+    }
+    let output = cmd.output().ok()?;
+    output.status.success().then(|| stdout(&output))
+}
+
+#[test]
+fn a_terminal_gets_colour_unless_no_color_is_set() {
+    let Some(coloured) = search_on_a_terminal(None) else {
+        eprintln!("skipped: no `script` to make a pseudo-terminal");
+        return;
+    };
+    assert!(coloured.contains("\x1b[1;31mVienna"), "{coloured:?}");
+    let plain = search_on_a_terminal(Some("1")).expect("script ran once already");
+    assert!(
+        plain.contains("Vienna") && !plain.contains('\x1b'),
+        "{plain:?}"
+    );
+}
