@@ -17,6 +17,7 @@ pub mod search;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use cli::{
     AnalyzeArgs, Cli, Color, Command, Format, IndexArgs, SearchArgs, SortArg, StatsArgs,
@@ -64,21 +65,32 @@ fn run_index(args: IndexArgs) -> anyhow::Result<ExitCode> {
             max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
         },
         memory_bytes: args.memory.max(16) * 1024 * 1024,
+        progress: !args.quiet,
     };
+    // Ctrl-C asks the run to stop after committing what it has read.
+    static STOP: AtomicBool = AtomicBool::new(false);
+    // Without a handler (another one is installed) Ctrl-C simply kills the run, which is safe too.
+    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::Relaxed));
     let quiet = args.quiet;
     let warn = move |error: &ingest::ParseError| {
         if !quiet {
             eprintln!("emeroteca: skipped {error}");
         }
     };
-    let report = index::update(&options, &warn)?;
-    if !args.quiet {
+    let report = index::update(&options, &warn, &STOP)?;
+    if !args.quiet || report.interrupted {
         eprintln!("{}", summary(&report));
     }
     if args.json {
         let mut out = io::stdout().lock();
         output::json::report(&report, &mut out)?;
         out.flush()?;
+    }
+    if report.interrupted {
+        eprintln!(
+            "emeroteca: interrupted; the index keeps what was committed. Run `emeroteca index` again to finish."
+        );
+        return Ok(ExitCode::from(130));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -97,7 +109,7 @@ fn summary(report: &index::IndexReport) -> String {
         0.0
     };
     format!(
-        "indexed {} articles from {} files in {:.2} s ({:.0} articles/s): {} new, {} changed, {} unchanged, {} removed files; {} skipped{}; {} articles searchable",
+        "indexed {} articles from {} files in {:.2} s ({:.0} articles/s): {} new, {} changed, {} unchanged, {} removed files; {} duplicates; {} skipped{}; {} articles searchable",
         report.indexed,
         report.files,
         report.seconds,
@@ -106,6 +118,7 @@ fn summary(report: &index::IndexReport) -> String {
         report.changed,
         report.unchanged,
         report.removed,
+        report.duplicates,
         skipped,
         if reasons.is_empty() {
             String::new()

@@ -78,6 +78,7 @@ struct Stats {
     first_date: Option<String>,
     last_date: Option<String>,
     undated: u64,
+    duplicates: u64,
 }
 
 #[test]
@@ -93,4 +94,5 @@ fn stats_json_describes_the_sample_corpus() {
     assert_eq!(stats.first_date.as_deref(), Some("2003-06-11"));
     assert_eq!(stats.last_date.as_deref(), Some("2023-12-15"));
     assert_eq!(stats.undated, 0);
+    assert_eq!(stats.duplicates, 0);
 }

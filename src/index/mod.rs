@@ -2,7 +2,7 @@
 //! to date with an archive ([`update`]), and describing it ([`stats`]).
 
 pub mod schema;
-mod state;
+pub mod state;
 mod stats;
 mod writer;
 
@@ -102,8 +102,14 @@ fn open_or_create(path: &Path) -> anyhow::Result<OpenIndex> {
 }
 
 /// The tantivy document of an article found in the file `file_key`.
-fn document(fields: &Fields, article: &Article, file_key: &str) -> TantivyDocument {
+fn document(
+    fields: &Fields,
+    article: &Article,
+    file_key: &str,
+    fingerprint: u64,
+) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
+    doc.add_u64(fields.fingerprint, fingerprint);
     doc.add_text(fields.id, &article.id);
     doc.add_text(fields.path, &article.path);
     doc.add_text(fields.file, file_key);

@@ -3,8 +3,8 @@
 
 use serde::Deserialize;
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
-    TextOptions,
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions,
 };
 
 use crate::analysis;
@@ -36,6 +36,7 @@ enum FieldKind {
     Text,
     String,
     Date,
+    U64,
 }
 
 /// Handles of the schema's fields, looked up once.
@@ -52,6 +53,15 @@ pub struct Fields {
     pub url: Field,
     pub source: Field,
     pub author: Field,
+    pub fingerprint: Field,
+}
+
+impl Fields {
+    /// Names of the fast fields read by name (tantivy's column API takes names).
+    pub const FILE: &'static str = "file";
+    pub const FINGERPRINT: &'static str = "fingerprint";
+    pub const SECTION: &'static str = "section";
+    pub const DATE: &'static str = "date";
 }
 
 /// The schema emeroteca builds indexes with.
@@ -123,6 +133,19 @@ fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
                 }
                 builder.add_date_field(&spec.name, options);
             }
+            FieldKind::U64 => {
+                let mut options = NumericOptions::default();
+                if spec.indexed {
+                    options = options.set_indexed();
+                }
+                if spec.stored {
+                    options = options.set_stored();
+                }
+                if spec.fast {
+                    options = options.set_fast();
+                }
+                builder.add_u64_field(&spec.name, options);
+            }
         }
     }
     let schema = builder.build();
@@ -143,6 +166,7 @@ fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
         url: field("url")?,
         source: field("source")?,
         author: field("author")?,
+        fingerprint: field("fingerprint")?,
     };
     Ok(IndexSchema {
         version: file.version,

@@ -16,8 +16,12 @@ const STATE_FILE: &str = "files.json";
 pub struct FileState {
     pub size: u64,
     pub mtime: i128,
-    /// Articles the file gave when it was indexed.
+    /// Hash of the file's (decompressed) content: a touched but unchanged file is not parsed.
+    pub hash: u64,
+    /// Articles indexed from the file.
     pub articles: u64,
+    /// Articles of the file left out as copies of articles indexed from other files.
+    pub duplicates: u64,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -27,6 +31,11 @@ pub struct IndexState {
 }
 
 impl IndexState {
+    /// Articles left out as copies, over all files.
+    pub fn duplicates(&self) -> u64 {
+        self.files.values().map(|f| f.duplicates).sum()
+    }
+
     /// The saved state, or an empty one (everything is then read again).
     pub fn load(index_dir: &Path) -> IndexState {
         fs::read(index_dir.join(STATE_FILE))

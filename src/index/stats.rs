@@ -7,7 +7,8 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use super::OpenIndex;
+use super::state::IndexState;
+use super::{Fields, OpenIndex};
 
 #[derive(Debug)]
 pub struct Stats {
@@ -20,6 +21,8 @@ pub struct Stats {
     pub last_date: Option<NaiveDate>,
     /// Articles without a publication date.
     pub undated: u64,
+    /// Articles left out as copies of indexed ones.
+    pub duplicates: u64,
 }
 
 pub fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
@@ -29,8 +32,8 @@ pub fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
     let (mut first, mut last, mut undated) = (None::<i64>, None::<i64>, 0u64);
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
-        let section_column = fast.str("section").context("cannot read sections")?;
-        let date_column = fast.date("date").context("cannot read dates")?;
+        let section_column = fast.str(Fields::SECTION).context("cannot read sections")?;
+        let date_column = fast.date(Fields::DATE).context("cannot read dates")?;
         let mut per_ord: BTreeMap<u64, u64> = BTreeMap::new();
         for doc in segment.doc_ids_alive() {
             if let Some(ord) = section_column
@@ -74,6 +77,7 @@ pub fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
         first_date: day(first),
         last_date: day(last),
         undated,
+        duplicates: IndexState::load(path).duplicates(),
     })
 }
 

@@ -1,20 +1,26 @@
-//! One indexing run: walk the archive, compare with what the index holds, parse new and changed
-//! files in parallel, replace or remove their articles, commit.
+//! One indexing run: walk the archive, compare with what the index holds, read new and changed
+//! files in parallel, replace or remove their articles (one copy of each story), commit.
+//!
+//! Safety: every file read is first deleted from the index by its key, then its articles are
+//! added, and the state file is saved only after a commit. A run killed at any point leaves the
+//! last commit; the next run reads again whatever the state does not list, replacing rather than
+//! duplicating what the killed run had committed.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use tantivy::{IndexWriter, TantivyDocument, Term};
+use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 
 use super::state::{FileState, IndexState};
-use super::{document, open_or_create};
+use super::{Fields, document, open_or_create};
 use crate::error::IndexError;
 use crate::ingest::walk::{FoundFile, walk};
-use crate::ingest::{self, Format, ParseError, SkipReason, read::Limits};
+use crate::ingest::{self, FileOutcome, Format, ParseError, SkipReason, read::Limits};
 
 /// What an indexing run is asked to do.
 #[derive(Debug, Clone)]
@@ -24,9 +30,11 @@ pub struct IndexOptions {
     pub limits: Limits,
     /// The writer's memory budget, in bytes, shared by its threads.
     pub memory_bytes: usize,
+    /// Draw a progress bar (on stderr, and only when it is a terminal).
+    pub progress: bool,
 }
 
-/// Files parsed between two commits: a long run keeps its progress if interrupted.
+/// Files read between two commits: a long run keeps its progress if interrupted.
 const FILES_PER_COMMIT: usize = 5_000;
 
 /// The summary of a run (printed on stderr, or as JSON with `index --json`).
@@ -38,6 +46,7 @@ pub struct IndexReport {
     pub changed: u64,
     pub unchanged: u64,
     pub removed: u64,
+    /// Articles left out of this run because the same text is already indexed.
     pub duplicates: u64,
     /// Files or records left out, by reason.
     pub skipped: BTreeMap<&'static str, u64>,
@@ -46,6 +55,8 @@ pub struct IndexReport {
     pub files: u64,
     /// Articles added or replaced by this run.
     pub indexed: u64,
+    /// The run was stopped (Ctrl-C) after its last commit.
+    pub interrupted: bool,
 }
 
 impl IndexReport {
@@ -54,11 +65,34 @@ impl IndexReport {
     }
 }
 
+/// A file to read, and why.
+struct Pending {
+    file: FoundFile,
+    /// What the index holds of it, if anything.
+    known: Option<FileState>,
+    /// Read again even if its content is unchanged: it held copies of articles whose original
+    /// may be gone.
+    forced: bool,
+}
+
+/// What reading a pending file gave.
+enum Read {
+    /// Size or time changed, the content did not.
+    SameContent,
+    Parsed {
+        hash: u64,
+        outcome: FileOutcome,
+    },
+    Failed(ParseError),
+}
+
 /// Brings the index at `options.index` up to date with `options.dirs`. `warn` receives each
-/// file or record that is skipped; the run goes on.
+/// file or record that is skipped; the run goes on. When `stop` becomes true (Ctrl-C), the run
+/// commits what it has read and returns with `interrupted` set.
 pub fn update(
     options: &IndexOptions,
     warn: &(dyn Fn(&ParseError) + Sync),
+    stop: &AtomicBool,
 ) -> anyhow::Result<IndexReport> {
     let started = Instant::now();
     let roots = canonical_roots(&options.dirs)?;
@@ -80,8 +114,9 @@ pub fn update(
     let mut state = IndexState::load(&options.index);
     let mut report = IndexReport::default();
 
-    // Walk, and sort what was found into unchanged files and files to (re)read.
-    let mut to_read: Vec<(FoundFile, bool)> = Vec::new();
+    // Walk, and sort what was found into unchanged files and files to read.
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut unchanged: Vec<FoundFile> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut walk_errors = Vec::new();
     for dir in &options.dirs {
@@ -99,10 +134,13 @@ pub fn update(
                 }
                 match state.files.get(&file.key) {
                     Some(known) if known.size == file.size && known.mtime == file.mtime => {
-                        report.unchanged += 1;
+                        unchanged.push(file)
                     }
-                    Some(_) => to_read.push((file, true)),
-                    None => to_read.push((file, false)),
+                    known => pending.push(Pending {
+                        file,
+                        known: known.copied(),
+                        forced: false,
+                    }),
                 }
             },
             |error| walk_errors.push(error),
@@ -130,68 +168,212 @@ pub fn update(
         })
         .cloned()
         .collect();
-    for key in vanished {
-        writer.delete_term(Term::from_field_text(fields.file, &key));
-        state.files.remove(&key);
+
+    // When articles may disappear, files that held copies of others are read again, so that a
+    // copy takes the place of an original that is gone.
+    if !vanished.is_empty() || pending.iter().any(|p| p.known.is_some()) {
+        for file in std::mem::take(&mut unchanged) {
+            match state.files.get(&file.key) {
+                Some(known) if known.duplicates > 0 => pending.push(Pending {
+                    known: Some(*known),
+                    file,
+                    forced: true,
+                }),
+                _ => unchanged.push(file),
+            }
+        }
+    }
+    report.unchanged = unchanged.len() as u64;
+
+    for key in &vanished {
+        writer.delete_term(Term::from_field_text(fields.file, key));
+        state.files.remove(key);
         report.removed += 1;
     }
 
-    let report = Mutex::new(report);
-    for chunk in to_read.chunks(FILES_PER_COMMIT) {
-        let indexed: Vec<(String, FileState)> = chunk
+    // Fingerprints of the articles that stay: a new article with one of them is a copy.
+    let leaving: HashSet<&str> = vanished
+        .iter()
+        .map(String::as_str)
+        .chain(pending.iter().map(|p| p.file.key.as_str()))
+        .collect();
+    let searcher = opened
+        .index
+        .reader()
+        .context("cannot read the index")?
+        .searcher();
+    let mut fingerprints = if pending.is_empty() {
+        HashSet::new()
+    } else {
+        kept_fingerprints(&searcher, &leaving)?
+    };
+
+    let progress = if options.progress {
+        ProgressBar::new(pending.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    progress.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} files · {msg} · ETA {eta}")
+            .expect("the progress template is valid"),
+    );
+
+    for chunk in pending.chunks(FILES_PER_COMMIT) {
+        // Read and parse in parallel; stop reading new files once asked to stop.
+        let reads: Vec<Option<Read>> = chunk
             .par_iter()
-            .map(|(file, changed)| {
-                let outcome = ingest::parse_file(&file.path, &options.limits);
-                if *changed {
-                    writer.delete_term(Term::from_field_text(fields.file, &file.key));
+            .map(|p| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
                 }
-                for article in &outcome.articles {
-                    // add_document only fails once the writer has been killed by an earlier error,
-                    // which the commit below reports.
-                    let _ = writer.add_document(document(&fields, article, &file.key));
-                }
-                let mut report = report.lock().unwrap_or_else(|e| e.into_inner());
-                for error in &outcome.errors {
-                    warn(error);
-                    report.skip(error.reason);
-                }
-                if *changed {
-                    report.changed += 1;
-                } else {
-                    report.new += 1;
-                }
-                report.indexed += outcome.articles.len() as u64;
-                let entry = FileState {
-                    size: file.size,
-                    mtime: file.mtime,
-                    articles: outcome.articles.len() as u64,
-                };
-                (file.key.clone(), entry)
+                let read = read_file(p, &options.limits);
+                progress.inc(1);
+                Some(read)
             })
             .collect();
-        writer.commit().with_context(|| {
-            format!("cannot commit to the index at {}", options.index.display())
-        })?;
-        state.files.extend(indexed);
-        state
-            .save(&options.index)
-            .with_context(|| format!("cannot write to {}", options.index.display()))?;
+        // Then add in walk order, so which copy of a story is kept does not depend on timing.
+        for (p, read) in chunk.iter().zip(reads) {
+            let Some(read) = read else { continue };
+            let key = &p.file.key;
+            let mut entry = FileState {
+                size: p.file.size,
+                mtime: p.file.mtime,
+                hash: 0,
+                articles: 0,
+                duplicates: 0,
+            };
+            match read {
+                Read::SameContent => {
+                    let known = p.known.expect("same content implies a known file");
+                    entry.hash = known.hash;
+                    entry.articles = known.articles;
+                    entry.duplicates = known.duplicates;
+                    report.unchanged += 1;
+                }
+                Read::Failed(error) => {
+                    writer.delete_term(Term::from_field_text(fields.file, key));
+                    warn(&error);
+                    report.skip(error.reason);
+                    count_file(&mut report, p);
+                }
+                Read::Parsed { hash, outcome } => {
+                    writer.delete_term(Term::from_field_text(fields.file, key));
+                    entry.hash = hash;
+                    for article in &outcome.articles {
+                        let fingerprint = article.fingerprint();
+                        if !fingerprints.insert(fingerprint) {
+                            entry.duplicates += 1;
+                            continue;
+                        }
+                        // add_document fails only once the writer has died of an earlier
+                        // error, which the commit below reports.
+                        let _ = writer.add_document(document(&fields, article, key, fingerprint));
+                        entry.articles += 1;
+                    }
+                    for error in &outcome.errors {
+                        warn(error);
+                        report.skip(error.reason);
+                    }
+                    report.indexed += entry.articles;
+                    report.duplicates += entry.duplicates;
+                    count_file(&mut report, p);
+                }
+            }
+            state.files.insert(key.clone(), entry);
+        }
+        commit(&mut writer, &state, &options.index)?;
+        let seconds = started.elapsed().as_secs_f64().max(1e-3);
+        progress.set_message(format!("{:.0} articles/s", report.indexed as f64 / seconds));
+        if stop.load(Ordering::Relaxed) {
+            report.interrupted = true;
+            break;
+        }
     }
-    writer
-        .commit()
-        .with_context(|| format!("cannot commit to the index at {}", options.index.display()))?;
-    state
-        .save(&options.index)
-        .with_context(|| format!("cannot write to {}", options.index.display()))?;
-    writer
-        .wait_merging_threads()
-        .with_context(|| format!("cannot merge the index at {}", options.index.display()))?;
+    progress.finish_and_clear();
+    commit(&mut writer, &state, &options.index)?;
+    if !report.interrupted {
+        writer
+            .wait_merging_threads()
+            .with_context(|| format!("cannot merge the index at {}", options.index.display()))?;
+    }
 
-    let mut report = report.into_inner().unwrap_or_else(|e| e.into_inner());
     let reader = opened.index.reader().context("cannot read the new index")?;
     report.articles = reader.searcher().num_docs();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+fn count_file(report: &mut IndexReport, pending: &Pending) {
+    if pending.known.is_some() && !pending.forced {
+        report.changed += 1;
+    } else if pending.known.is_none() {
+        report.new += 1;
+    } else {
+        report.unchanged += 1;
+    }
+}
+
+/// Reads a pending file; a known file whose content hash has not changed is not parsed.
+fn read_file(pending: &Pending, limits: &Limits) -> Read {
+    let bytes = match ingest::load(&pending.file.path, limits) {
+        Ok(bytes) => bytes,
+        Err(error) => return Read::Failed(error),
+    };
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    if !pending.forced && pending.known.is_some_and(|k| k.hash == hash) {
+        return Read::SameContent;
+    }
+    Read::Parsed {
+        hash,
+        outcome: ingest::parse_bytes(&pending.file.path, bytes),
+    }
+}
+
+/// Commits, then records the state the commit made true.
+fn commit(
+    writer: &mut IndexWriter<TantivyDocument>,
+    state: &IndexState,
+    index: &Path,
+) -> anyhow::Result<()> {
+    writer
+        .commit()
+        .with_context(|| format!("cannot commit to the index at {}", index.display()))?;
+    state
+        .save(index)
+        .with_context(|| format!("cannot write to {}", index.display()))
+}
+
+/// The fingerprints of the indexed articles, except those of the files in `leaving`.
+fn kept_fingerprints(searcher: &Searcher, leaving: &HashSet<&str>) -> anyhow::Result<HashSet<u64>> {
+    let mut kept = HashSet::new();
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let fingerprints = fast
+            .u64(Fields::FINGERPRINT)
+            .context("cannot read article fingerprints")?;
+        let files = fast
+            .str(Fields::FILE)
+            .context("cannot read article files")?;
+        let mut leaves: HashMap<u64, bool> = HashMap::new();
+        let mut name = String::new();
+        for doc in segment.doc_ids_alive() {
+            let Some(fingerprint) = fingerprints.first(doc) else {
+                continue;
+            };
+            let ord = files.as_ref().and_then(|f| f.term_ords(doc).next());
+            let leaving_file = match (ord, &files) {
+                (Some(ord), Some(files)) => *leaves.entry(ord).or_insert_with(|| {
+                    files.ord_to_str(ord, &mut name).unwrap_or(false)
+                        && leaving.contains(name.as_str())
+                }),
+                _ => false,
+            };
+            if !leaving_file {
+                kept.insert(fingerprint);
+            }
+        }
+    }
+    Ok(kept)
 }
 
 /// Canonical forms of the directories to index; a missing one stops the run before it starts.

@@ -32,6 +32,25 @@ pub struct Article {
     pub author: Option<String>,
 }
 
+impl Article {
+    /// A hash of the body's words, lowercased, punctuation and spacing ignored: the same wire
+    /// story saved under two names, or re-typeset, has one fingerprint.
+    pub fn fingerprint(&self) -> u64 {
+        let mut words = String::with_capacity(self.body.len());
+        for word in self
+            .body
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            if !words.is_empty() {
+                words.push(' ');
+            }
+            words.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        xxhash_rust::xxh3::xxh3_64(words.as_bytes())
+    }
+}
+
 /// The article formats the indexer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -44,7 +63,8 @@ pub enum Format {
 impl Format {
     /// The format of `path` and whether it is gzip-compressed, or `None` for other files.
     pub fn from_path(path: &Path) -> Option<(Format, bool)> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        // Lossy: a name that is not valid UTF-8 still has a readable extension.
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         let (name, gzipped) = match name.strip_suffix(".gz") {
             Some(inner) => (inner.to_string(), true),
             None => (name, false),
@@ -190,10 +210,7 @@ pub fn parse(format: Format, text: &str, origin: &Origin) -> FileOutcome {
             articles: vec![article],
             errors: vec![],
         },
-        Err(error) => FileOutcome {
-            articles: vec![],
-            errors: vec![error],
-        },
+        Err(error) => FileOutcome::failed(error),
     };
     match format {
         Format::Txt => one(txt::parse(text, origin)),
@@ -203,25 +220,49 @@ pub fn parse(format: Format, text: &str, origin: &Origin) -> FileOutcome {
     }
 }
 
-/// Reads, decompresses, decodes and parses one file.
-pub fn parse_file(path: &Path, limits: &read::Limits) -> FileOutcome {
-    let origin = Origin::new(path);
-    let Some((format, gzipped)) = Format::from_path(path) else {
-        return FileOutcome {
-            articles: vec![],
-            errors: vec![ParseError::new(
-                &origin.path,
-                SkipReason::Unsupported,
-                "not an article file",
-            )],
-        };
-    };
-    match read::read_text(path, gzipped, limits) {
-        Ok(text) => parse(format, &text, &origin),
-        Err(error) => FileOutcome {
+impl FileOutcome {
+    fn failed(error: ParseError) -> FileOutcome {
+        FileOutcome {
             articles: vec![],
             errors: vec![error],
-        },
+        }
+    }
+}
+
+/// Reads one article file, decompressed: the bytes its content hash is taken of.
+pub fn load(path: &Path, limits: &read::Limits) -> Result<Vec<u8>, ParseError> {
+    let Some((_, gzipped)) = Format::from_path(path) else {
+        let shown = path.to_string_lossy();
+        return Err(ParseError::new(
+            shown.as_ref(),
+            SkipReason::Unsupported,
+            "not an article file",
+        ));
+    };
+    read::read_bytes(path, gzipped, limits)
+}
+
+/// Decodes and parses the bytes [`load`] read from `path`.
+pub fn parse_bytes(path: &Path, bytes: Vec<u8>) -> FileOutcome {
+    let origin = Origin::new(path);
+    let Some((format, _)) = Format::from_path(path) else {
+        return FileOutcome::failed(ParseError::new(
+            &origin.path,
+            SkipReason::Unsupported,
+            "not an article file",
+        ));
+    };
+    match read::text(&origin.path, bytes) {
+        Ok(text) => parse(format, &text, &origin),
+        Err(error) => FileOutcome::failed(error),
+    }
+}
+
+/// Reads, decompresses, decodes and parses one file.
+pub fn parse_file(path: &Path, limits: &read::Limits) -> FileOutcome {
+    match load(path, limits) {
+        Ok(bytes) => parse_bytes(path, bytes),
+        Err(error) => FileOutcome::failed(error),
     }
 }
 
@@ -244,6 +285,34 @@ mod tests {
         assert_eq!(f("a/x.json.gz"), Some((Format::Json, true)));
         assert_eq!(f("a/notes.md"), None);
         assert_eq!(f("a/archive.gz"), None);
+    }
+
+    #[test]
+    fn the_same_text_typeset_differently_has_one_fingerprint() {
+        let a = Article {
+            body: "Due missili, lanciati all’alba.".into(),
+            ..Article::default()
+        };
+        let b = Article {
+            body: "due  MISSILI lanciati\n\nall’alba".into(),
+            ..Article::default()
+        };
+        let c = Article {
+            body: "Tre missili lanciati all’alba.".into(),
+            ..Article::default()
+        };
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_keeps_its_extension() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caff\xe8.txt");
+        assert_eq!(
+            Format::from_path(Path::new(name)),
+            Some((Format::Txt, false))
+        );
     }
 
     #[test]

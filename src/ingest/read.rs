@@ -25,8 +25,8 @@ impl Default for Limits {
     }
 }
 
-/// Reads `path` (decompressing it when `gzipped`) and decodes it to text.
-pub fn read_text(path: &Path, gzipped: bool, limits: &Limits) -> Result<String, ParseError> {
+/// Reads `path`, decompressing it when `gzipped`.
+pub fn read_bytes(path: &Path, gzipped: bool, limits: &Limits) -> Result<Vec<u8>, ParseError> {
     let shown = path.to_string_lossy();
     let fail = |reason, detail: String| ParseError::new(shown.as_ref(), reason, detail);
     let file = File::open(path).map_err(|e| fail(SkipReason::Unreadable, io_detail(&e)))?;
@@ -62,10 +62,15 @@ pub fn read_text(path: &Path, gzipped: bool, limits: &Limits) -> Result<String, 
             .read_to_end(&mut bytes)
             .map_err(|e| fail(SkipReason::Unreadable, io_detail(&e)))?;
     }
+    Ok(bytes)
+}
+
+/// Decodes the bytes of `path` to text; see [`decode`].
+pub fn text(path: &str, bytes: Vec<u8>) -> Result<String, ParseError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(fail(SkipReason::Empty, "empty file".into()));
+        return Err(ParseError::new(path, SkipReason::Empty, "empty file"));
     }
-    decode(bytes).map_err(|detail| fail(SkipReason::Binary, detail))
+    decode(bytes).map_err(|detail| ParseError::new(path, SkipReason::Binary, detail))
 }
 
 fn io_detail(error: &io::Error) -> String {

@@ -117,6 +117,7 @@ struct StatsJson<'a> {
     first_date: Option<String>,
     last_date: Option<String>,
     undated: u64,
+    duplicates: u64,
 }
 
 /// `stats --format json`.
@@ -130,6 +131,7 @@ pub fn stats(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
         first_date: stats.first_date.map(|d| d.to_string()),
         last_date: stats.last_date.map(|d| d.to_string()),
         undated: stats.undated,
+        duplicates: stats.duplicates,
     };
     serde_json::to_writer(&mut *out, &wire)?;
     writeln!(out)

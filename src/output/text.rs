@@ -79,6 +79,7 @@ pub fn stats(stats: &Stats, style: Style, out: &mut impl Write) -> io::Result<()
     writeln!(out, "first date      {}", date(stats.first_date))?;
     writeln!(out, "last date       {}", date(stats.last_date))?;
     writeln!(out, "undated         {}", stats.undated)?;
+    writeln!(out, "duplicates      {}", stats.duplicates)?;
     if !stats.sections.is_empty() {
         writeln!(out, "{}", style.paint(DIM, "sections"))?;
         let width = stats

@@ -144,7 +144,7 @@ fn collect(
                 query,
                 &(
                     Count,
-                    top.order_by_fast_field::<DateTime>("date", Order::Desc),
+                    top.order_by_fast_field::<DateTime>(Fields::DATE, Order::Desc),
                 ),
             )?;
             // Ordered by date, hits carry no relevance score.
