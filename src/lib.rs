@@ -6,6 +6,8 @@ pub mod analysis;
 pub mod cli;
 /// Errors the program branches on.
 pub mod error;
+/// Generated archives for benchmarks and tests.
+pub mod generate;
 /// The index on disk: schema, updating, statistics.
 pub mod index;
 /// Reading article files of every format.

@@ -8,4 +8,5 @@ mod errors;
 mod index;
 mod json;
 mod ranking;
+mod reindex;
 mod search;

@@ -64,7 +64,17 @@ pub fn walk(
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            // A FIFO or a device would block or never end: never opened.
+            on_error(ParseError::new(
+                entry.path().to_string_lossy(),
+                SkipReason::Unsupported,
+                "not a regular file",
+            ));
             continue;
         }
         let path = entry.path().to_path_buf();
