@@ -71,6 +71,9 @@ pub struct IndexArgs {
     /// Memory budget of the index writer, in megabytes.
     #[arg(long, value_name = "MB", default_value_t = 512)]
     pub memory: usize,
+    /// Commit after reading this many files, so an interrupted run keeps its progress.
+    #[arg(long, value_name = "FILES", default_value_t = 5000)]
+    pub commit_every: usize,
 }
 
 #[derive(Debug, Args)]

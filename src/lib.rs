@@ -68,6 +68,7 @@ fn run_index(args: IndexArgs) -> anyhow::Result<ExitCode> {
         },
         memory_bytes: args.memory.max(16) * 1024 * 1024,
         progress: !args.quiet,
+        files_per_commit: args.commit_every,
     };
     // Ctrl-C asks the run to stop after committing what it has read.
     static STOP: AtomicBool = AtomicBool::new(false);

@@ -4,6 +4,7 @@
 mod util;
 
 mod analyze;
+mod crash;
 mod errors;
 mod index;
 mod json;

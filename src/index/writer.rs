@@ -32,10 +32,9 @@ pub struct IndexOptions {
     pub memory_bytes: usize,
     /// Draw a progress bar (on stderr, and only when it is a terminal).
     pub progress: bool,
+    /// Files read between two commits: a long run keeps its progress if interrupted.
+    pub files_per_commit: usize,
 }
-
-/// Files read between two commits: a long run keeps its progress if interrupted.
-const FILES_PER_COMMIT: usize = 5_000;
 
 /// The summary of a run (printed on stderr, or as JSON with `index --json`).
 #[derive(Debug, Default)]
@@ -218,7 +217,7 @@ pub fn update(
             .expect("the progress template is valid"),
     );
 
-    for chunk in pending.chunks(FILES_PER_COMMIT) {
+    for chunk in pending.chunks(options.files_per_commit.max(1)) {
         // Read and parse in parallel; stop reading new files once asked to stop.
         let reads: Vec<Option<Read>> = chunk
             .par_iter()
