@@ -6,7 +6,7 @@
 //! last commit; the next run reads again whatever the state does not list, replacing rather than
 //! duplicating what the killed run had committed.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -289,7 +289,9 @@ pub fn update(
         }
     }
     progress.finish_and_clear();
-    commit(&mut writer, &state, &options.index)?;
+    if !vanished.is_empty() || !pending.is_empty() {
+        commit(&mut writer, &state, &options.index)?;
+    }
     if !report.interrupted {
         writer
             .wait_merging_threads()
@@ -353,21 +355,26 @@ fn kept_fingerprints(searcher: &Searcher, leaving: &HashSet<&str>) -> anyhow::Re
         let files = fast
             .str(Fields::FILE)
             .context("cannot read article files")?;
-        let mut leaves: HashMap<u64, bool> = HashMap::new();
-        let mut name = String::new();
+        // The ordinals of the leaving files, found in one pass over the sorted dictionary
+        // (looking each ordinal up would decompress a block per file).
+        let mut leaving_ords = HashSet::new();
+        if let Some(files) = files.as_ref().filter(|_| !leaving.is_empty()) {
+            let mut terms = files
+                .dictionary()
+                .stream()
+                .context("cannot read article files")?;
+            while terms.advance() {
+                if std::str::from_utf8(terms.key()).is_ok_and(|key| leaving.contains(key)) {
+                    leaving_ords.insert(terms.term_ord());
+                }
+            }
+        }
         for doc in segment.doc_ids_alive() {
             let Some(fingerprint) = fingerprints.first(doc) else {
                 continue;
             };
             let ord = files.as_ref().and_then(|f| f.term_ords(doc).next());
-            let leaving_file = match (ord, &files) {
-                (Some(ord), Some(files)) => *leaves.entry(ord).or_insert_with(|| {
-                    files.ord_to_str(ord, &mut name).unwrap_or(false)
-                        && leaving.contains(name.as_str())
-                }),
-                _ => false,
-            };
-            if !leaving_file {
+            if !ord.is_some_and(|ord| leaving_ords.contains(&ord)) {
                 kept.insert(fingerprint);
             }
         }

@@ -13,7 +13,8 @@ use super::{ParseError, SkipReason};
 pub struct FoundFile {
     /// As found: the directory given joined with the relative path.
     pub path: PathBuf,
-    /// Canonical path: the file's identity across runs, however the directory was spelled.
+    /// The file's identity across runs, however the directory was spelled: the directory's
+    /// canonical path joined with the file's path inside it.
     pub key: String,
     pub size: u64,
     /// Modification time, in nanoseconds since the Unix epoch.
@@ -28,16 +29,20 @@ pub fn walk(
     mut on_file: impl FnMut(FoundFile),
     mut on_error: impl FnMut(ParseError),
 ) {
+    // Canonicalised once: resolving every file's path would cost a system call per component.
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let key_of = |path: &Path| match path.strip_prefix(root) {
+        Ok(inside) if !inside.as_os_str().is_empty() => canonical_root.join(inside),
+        _ => canonical_root.clone(),
+    };
     let entries = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
             let hidden = entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
-            let excluded = exclude.is_some_and(|ex| {
-                entry.file_type().is_dir()
-                    && std::fs::canonicalize(entry.path()).is_ok_and(|p| p == ex)
-            });
+            let excluded =
+                exclude.is_some_and(|ex| entry.file_type().is_dir() && key_of(entry.path()) == ex);
             !hidden && !excluded
         });
     for entry in entries {
@@ -94,10 +99,7 @@ pub fn walk(
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as i128);
-        let key = std::fs::canonicalize(&path)
-            .unwrap_or_else(|_| path.clone())
-            .to_string_lossy()
-            .into_owned();
+        let key = key_of(&path).to_string_lossy().into_owned();
         on_file(FoundFile {
             path,
             key,
