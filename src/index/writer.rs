@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -217,6 +217,7 @@ pub fn update(
             .expect("the progress template is valid"),
     );
 
+    let articles_read = AtomicU64::new(0);
     for chunk in pending.chunks(options.files_per_commit.max(1)) {
         // Read and parse in parallel; stop reading new files once asked to stop.
         let reads: Vec<Option<Read>> = chunk
@@ -226,6 +227,12 @@ pub fn update(
                     return None;
                 }
                 let read = read_file(p, &options.limits);
+                if let Read::Parsed { outcome, .. } = &read {
+                    let parsed = outcome.articles.len() as u64;
+                    let total = articles_read.fetch_add(parsed, Ordering::Relaxed) + parsed;
+                    let seconds = started.elapsed().as_secs_f64().max(1e-3);
+                    progress.set_message(format!("{:.0} articles/s", total as f64 / seconds));
+                }
                 progress.inc(1);
                 Some(read)
             })
@@ -281,8 +288,6 @@ pub fn update(
             state.files.insert(key.clone(), entry);
         }
         commit(&mut writer, &state, &options.index)?;
-        let seconds = started.elapsed().as_secs_f64().max(1e-3);
-        progress.set_message(format!("{:.0} articles/s", report.indexed as f64 / seconds));
         if stop.load(Ordering::Relaxed) {
             report.interrupted = true;
             break;
