@@ -1,5 +1,6 @@
 //! Turns article files into [`Article`]s: finds them ([`walk`]), reads and decompresses them
-//! ([`read`]), and parses each format. Nothing here knows about the index.
+//! ([`load`], [`read`]), and parses each format ([`parse_bytes`]). Nothing here knows about the
+//! index.
 //!
 //! Adding a format: add a variant to [`Format`] and its extension to `Format::from_path`, write a
 //! module with `parse(text, &Origin) -> Result<Article, ParseError>` (or several articles, as
@@ -254,14 +255,6 @@ pub fn parse_bytes(path: &Path, bytes: Vec<u8>) -> FileOutcome {
     };
     match read::text(&origin.path, bytes) {
         Ok(text) => parse(format, &text, &origin),
-        Err(error) => FileOutcome::failed(error),
-    }
-}
-
-/// Reads, decompresses, decodes and parses one file.
-pub fn parse_file(path: &Path, limits: &read::Limits) -> FileOutcome {
-    match load(path, limits) {
-        Ok(bytes) => parse_bytes(path, bytes),
         Err(error) => FileOutcome::failed(error),
     }
 }
