@@ -11,14 +11,26 @@ QUERY LANGUAGE
   missili OR razzi       either word (OR binds tighter: `missili OR razzi Corea`)
   Kim -Putin             exclude a word (also: Kim NOT Putin)
   \"Corea del Nord\"       a phrase, in this order (stop words in it match any stop word)
+  \"Putin Kim\"~5          both words within five positions of each other
   (Kim OR Putin) vertice parentheses group
   title:Kim  body:Kim    a word in one field; also section:esteri, source:, author:
+  date:2023-09           published that day, month or year; date:[2023-01-01 TO 2023-06-30]
   missil*                any word that starts so
+  Conte                  a capitalised word (a name) ranks its exact form first, before conti
+  =Conte                 this form only, unstemmed
 Words are analysed as in articles: missile finds missili, Ucraina finds dell’Ucraina,
 citta finds città and citta'.
 
+EXAMPLES
+  emeroteca search 'Kim Putin' --section esteri --since 2023-09 --sort date
+  emeroteca search sanzioni --facets --limit 0
+  emeroteca search Pyongnyang --fuzzy
+  emeroteca search --like 02a43ee7beb940bb
+  emeroteca search missili --format json --fields id,score,matches
+  printf 'missili\\n{\"query\": \"Kim\", \"limit\": 3}\\n' | emeroteca search --batch
+
 EXIT STATUS
-  0 at least one hit, 1 no hit, 2 error";
+  0 at least one hit, 1 no hit, 2 error (--batch: 0 when the batch ran)";
 
 /// A search engine for archives of Italian news.
 #[derive(Debug, Parser)]
@@ -39,6 +51,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Show the terms the Italian analyzer makes of a text.
     Analyze(AnalyzeArgs),
+    /// Print one stored article by its id.
+    Get(GetArgs),
 }
 
 #[derive(Debug, Args)]
@@ -79,8 +93,8 @@ pub struct IndexArgs {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query (see the query language below).
-    #[arg(allow_hyphen_values = true)]
-    pub query: String,
+    #[arg(allow_hyphen_values = true, required_unless_present_any = ["like", "batch"])]
+    pub query: Option<String>,
     #[command(flatten)]
     pub index: IndexLocation,
     /// How many hits to show.
@@ -100,8 +114,32 @@ pub struct SearchArgs {
     /// Only articles of this section (case ignored; repeat for several).
     #[arg(long, value_name = "NAME")]
     pub section: Vec<String>,
+    /// Only articles of this source (case ignored; repeat for several).
+    #[arg(long, value_name = "NAME")]
+    pub source: Vec<String>,
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
+    /// Tolerate typos: one in words of four letters or more, two from eight.
+    #[arg(long)]
+    pub fuzzy: bool,
+    /// Count the matching articles per section and per month.
+    #[arg(long)]
+    pub facets: bool,
+    /// Show up to N best passages per hit, best first.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fragments: usize,
+    /// Articles like the one with this id.
+    #[arg(long, value_name = "ID")]
+    pub like: Option<String>,
+    /// Read one query per line on stdin (or a JSON object with `query`, `limit`, `offset`,
+    /// `since`, `until`, `section`, `source`, `sort`, `fuzzy`, `facets`, `fragments`, `like`)
+    /// and write one JSON result per line, in order.
+    #[arg(long, conflicts_with = "query")]
+    pub batch: bool,
+    /// The keys each hit carries in JSON, comma-separated (rank, score, id, path, title,
+    /// section, date, url, snippet, title_snippet, matches, fragments).
+    #[arg(long, value_name = "KEYS", value_delimiter = ',')]
+    pub fields: Option<Vec<String>>,
     /// When to colour matched words in text output (NO_COLOR is honoured by `auto`).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -109,6 +147,16 @@ pub struct SearchArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
+    #[command(flatten)]
+    pub index: IndexLocation,
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// The article's id, as search results show it.
+    pub id: String,
     #[command(flatten)]
     pub index: IndexLocation,
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -142,6 +190,8 @@ pub enum SortArg {
     Relevance,
     /// Newest first.
     Date,
+    /// Oldest first.
+    Oldest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

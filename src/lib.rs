@@ -2,6 +2,8 @@
 
 /// The Italian analyzer and its filters.
 pub mod analysis;
+/// `search --batch`: many queries, one index opening.
+pub mod batch;
 /// The command line.
 pub mod cli;
 /// Errors the program branches on.
@@ -22,7 +24,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cli::{
-    AnalyzeArgs, Cli, Color, Command, Format, IndexArgs, SearchArgs, SortArg, StatsArgs,
+    AnalyzeArgs, Cli, Color, Command, Format, GetArgs, IndexArgs, SearchArgs, SortArg, StatsArgs,
     StatsFormat,
 };
 use ingest::read::Limits;
@@ -35,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => run_search(args),
         Command::Stats(args) => run_stats(args),
         Command::Analyze(args) => run_analyze(args),
+        Command::Get(args) => run_get(args),
     }
 }
 
@@ -133,47 +136,100 @@ fn summary(report: &index::IndexReport) -> String {
 }
 
 fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    if let Some(fields) = &args.fields
+        && let Some(unknown) = fields
+            .iter()
+            .find(|f| !output::json::HIT_KEYS.contains(&f.as_str()))
+    {
+        return Err(error::QueryError(format!(
+            "unknown key `{unknown}` in --fields; the keys are {}",
+            output::json::HIT_KEYS.join(", ")
+        ))
+        .into());
+    }
     let request = search::SearchRequest {
-        query: args.query,
+        query: args.query.clone().unwrap_or_default(),
         limit: args.limit,
         offset: args.offset,
         since: args
             .since
-            .map(|d| search::parse_date_bound(&d, false))
+            .as_deref()
+            .map(|d| search::parse_date_bound(d, false))
             .transpose()?,
         until: args
             .until
-            .map(|d| search::parse_date_bound(&d, true))
+            .as_deref()
+            .map(|d| search::parse_date_bound(d, true))
             .transpose()?,
-        sections: args.section,
+        sections: args.section.clone(),
+        sources: args.source.clone(),
         sort: match args.sort {
             SortArg::Relevance => search::Sort::Relevance,
             SortArg::Date => search::Sort::Date,
+            SortArg::Oldest => search::Sort::Oldest,
         },
+        fuzzy: args.fuzzy,
+        facets: args.facets,
+        fragments: args.fragments,
+        like: args.like.clone(),
+        // A tool that asks for no snippet pays for none.
+        snippets: args.format == Format::Text
+            || args.fields.as_ref().is_none_or(|keys| {
+                keys.iter().any(|k| {
+                    matches!(
+                        k.as_str(),
+                        "snippet" | "title_snippet" | "matches" | "fragments"
+                    )
+                })
+            }),
     };
     let opened = index::open(&args.index.path)?;
+    let fields = args.fields.as_deref();
+    if args.batch {
+        let mut out = BufWriter::new(io::stdout().lock());
+        batch::run(&opened, &request, io::stdin().lock(), fields, &mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let results = search::search(&opened, &request)?;
     if results.relaxed {
         eprintln!("emeroteca: no article has all the words; showing articles with some of them");
+    }
+    if let Some(suggestion) = &results.suggestion {
+        eprintln!("emeroteca: did you mean: {suggestion}");
     }
     let color = use_color(args.color);
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         Format::Text => {
             output::text::results(&results, Style { color }, &mut out)?;
-            let shown = results.hits.len();
             eprintln!(
                 "{} of {} hits in {:.1} ms",
-                shown,
+                results.hits.len(),
                 results.total_hits,
                 results.took.as_secs_f64() * 1000.0
             );
         }
-        Format::Json => output::json::results(&results, &mut out)?,
-        Format::Jsonl => output::json::hits_lines(&results, &mut out)?,
+        Format::Json => output::json::results(&results, fields, &mut out)?,
+        Format::Jsonl => output::json::hits_lines(&results, fields, &mut out)?,
     }
     out.flush()?;
     Ok(search_exit_code(results.total_hits))
+}
+
+fn run_get(args: GetArgs) -> anyhow::Result<ExitCode> {
+    let opened = index::open(&args.index.path)?;
+    let Some(article) = index::get(&opened, &args.id)? else {
+        eprintln!("emeroteca: no article with id `{}`", args.id);
+        return Ok(ExitCode::from(1));
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        StatsFormat::Text => output::text::article(&article, &mut out)?,
+        StatsFormat::Json => output::json::article(&article, &mut out)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {

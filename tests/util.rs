@@ -112,6 +112,23 @@ pub struct Results {
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     pub relaxed: bool,
+    pub suggestion: Option<String>,
+    pub facets: Option<Facets>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facets {
+    pub section: std::collections::BTreeMap<String, usize>,
+    pub month: std::collections::BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Match {
+    pub field: String,
+    pub start: usize,
+    pub end: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +144,8 @@ pub struct Hit {
     pub url: Option<String>,
     pub snippet: String,
     pub title_snippet: String,
+    pub matches: Vec<Match>,
+    pub fragments: Option<Vec<String>>,
 }
 
 pub fn parse_results(json: &str) -> Results {

@@ -18,6 +18,8 @@ pub use tokenizer::WordTokenizer;
 
 /// Name under which the Italian analyzer is registered with tantivy.
 pub const ITALIAN: &str = "italian";
+/// Name of the Italian analyzer without stemming, for names and exact forms.
+pub const ITALIAN_EXACT: &str = "italian_exact";
 /// Name of the analyzer for labels (section, source): the whole value, lowercased, accents folded.
 pub const KEYWORD: &str = "keyword";
 
@@ -48,6 +50,19 @@ pub fn italian() -> TextAnalyzer {
         .build()
 }
 
+/// The Italian analyzer without its stemmer: `Conte` and `conti`, `Letta` and `letto` stay
+/// apart. Capitalised query words (names) and `=word` are matched against these terms.
+pub fn italian_exact() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(Rewrite(Elision::new(word_list(ELISIONS))))
+        .filter(Rewrite(ApostropheAccent))
+        .filter(Rewrite(StopWords::new(word_list(STOPWORDS))))
+        .filter(Rewrite(FoldAccents))
+        .build()
+}
+
 /// The analyzer for labels such as sections: `Esteri`, `esteri` and `ESTERI` are one term.
 pub fn keyword() -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default())
@@ -59,6 +74,7 @@ pub fn keyword() -> TextAnalyzer {
 /// Registers every analyzer the schema names: tantivy does not persist them in the index.
 pub fn register(index: &Index) {
     index.tokenizers().register(ITALIAN, italian());
+    index.tokenizers().register(ITALIAN_EXACT, italian_exact());
     index.tokenizers().register(KEYWORD, keyword());
 }
 
@@ -66,6 +82,7 @@ pub fn register(index: &Index) {
 pub fn by_name(name: &str) -> Option<TextAnalyzer> {
     match name {
         ITALIAN => Some(italian()),
+        ITALIAN_EXACT => Some(italian_exact()),
         KEYWORD => Some(keyword()),
         _ => None,
     }

@@ -11,7 +11,10 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
-use tantivy::{DateTime, Index, TantivyDocument};
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DateTime, Index, IndexReader, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::error::IndexError;
@@ -28,9 +31,10 @@ struct VersionFile {
     schema_version: u32,
 }
 
-/// An open index and the schema it was built with.
+/// An open index, a reader on its last commit, and the schema it was built with.
 pub struct OpenIndex {
     pub index: Index,
+    pub reader: IndexReader,
     pub schema: IndexSchema,
 }
 
@@ -43,8 +47,19 @@ pub fn open(path: &Path) -> anyhow::Result<OpenIndex> {
     check_version(path, &schema)?;
     let index = Index::open_in_dir(path)
         .with_context(|| format!("cannot open index at {}", path.display()))?;
+    with_reader(index, schema, path)
+}
+
+fn with_reader(index: Index, schema: IndexSchema, path: &Path) -> anyhow::Result<OpenIndex> {
     analysis::register(&index);
-    Ok(OpenIndex { index, schema })
+    let reader = index
+        .reader()
+        .with_context(|| format!("cannot read the index at {}", path.display()))?;
+    Ok(OpenIndex {
+        index,
+        reader,
+        schema,
+    })
 }
 
 fn check_version(path: &Path, schema: &IndexSchema) -> Result<(), IndexError> {
@@ -97,8 +112,48 @@ fn open_or_create(path: &Path) -> anyhow::Result<OpenIndex> {
     })?;
     fs::write(path.join(VERSION_FILE), version)
         .with_context(|| format!("cannot write to {}", path.display()))?;
-    analysis::register(&index);
-    Ok(OpenIndex { index, schema })
+    with_reader(index, schema, path)
+}
+
+/// The article stored in an index document (the inverse of [`document`], for stored fields).
+pub fn stored_article(doc: &TantivyDocument, fields: &Fields) -> Article {
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    Article {
+        id: text(fields.id).unwrap_or_default(),
+        path: text(fields.path).unwrap_or_default(),
+        title: text(fields.title).unwrap_or_default(),
+        section: text(fields.section),
+        date: doc
+            .get_first(fields.date)
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+            .map(|d| d.date_naive()),
+        url: text(fields.url),
+        body: text(fields.body).unwrap_or_default(),
+        source: text(fields.source),
+        author: text(fields.author),
+    }
+}
+
+/// The article with `id`, if the index holds one.
+pub fn get(opened: &OpenIndex, id: &str) -> anyhow::Result<Option<Article>> {
+    let searcher = opened.reader.searcher();
+    let query = TermQuery::new(
+        Term::from_field_text(opened.schema.fields.id, id),
+        IndexRecordOption::Basic,
+    );
+    let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+    let Some((_, address)) = found.first() else {
+        return Ok(None);
+    };
+    let doc: TantivyDocument = searcher
+        .doc(*address)
+        .context("cannot read an article from the index")?;
+    Ok(Some(stored_article(&doc, &opened.schema.fields)))
 }
 
 /// The tantivy document of an article found in the file `file_key`.
@@ -117,9 +172,11 @@ fn document(
     doc.add_text(fields.body, &article.body);
     // Title twice, then body, in the field ranked for plain words: a title word weighs as two
     // body words, and BM25 saturates the sum, so one title word cannot outweigh a whole body.
-    doc.add_text(fields.text, &article.title);
-    doc.add_text(fields.text, &article.title);
-    doc.add_text(fields.text, &article.body);
+    for field in [fields.text, fields.exact] {
+        doc.add_text(field, &article.title);
+        doc.add_text(field, &article.title);
+        doc.add_text(field, &article.body);
+    }
     let optional = [
         (fields.section, &article.section),
         (fields.url, &article.url),

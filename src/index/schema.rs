@@ -28,6 +28,7 @@ struct FieldSpec {
     indexed: bool,
     fast: bool,
     analyzer: Option<String>,
+    positions: Option<bool>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq)]
@@ -48,6 +49,7 @@ pub struct Fields {
     pub title: Field,
     pub body: Field,
     pub text: Field,
+    pub exact: Field,
     pub section: Field,
     pub date: Field,
     pub url: Field,
@@ -97,10 +99,13 @@ fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
                 };
                 let mut options = TextOptions::default();
                 if spec.indexed {
-                    let record = if spec.kind == FieldKind::Text && analyzer == analysis::ITALIAN {
-                        IndexRecordOption::WithFreqsAndPositions
-                    } else {
-                        IndexRecordOption::Basic
+                    let positions = spec.positions.unwrap_or(analyzer == analysis::ITALIAN);
+                    let record = match (spec.kind, positions) {
+                        (FieldKind::Text, true) => IndexRecordOption::WithFreqsAndPositions,
+                        (FieldKind::Text, false) if analyzer != analysis::KEYWORD => {
+                            IndexRecordOption::WithFreqs
+                        }
+                        _ => IndexRecordOption::Basic,
                     };
                     options = options.set_indexing_options(
                         TextFieldIndexing::default()
@@ -161,6 +166,7 @@ fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
         title: field("title")?,
         body: field("body")?,
         text: field("text")?,
+        exact: field("exact")?,
         section: field("section")?,
         date: field("date")?,
         url: field("url")?,

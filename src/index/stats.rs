@@ -26,8 +26,7 @@ pub struct Stats {
 }
 
 pub fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
-    let reader = opened.index.reader().context("cannot read the index")?;
-    let searcher = reader.searcher();
+    let searcher = opened.reader.searcher();
     let mut sections: BTreeMap<String, u64> = BTreeMap::new();
     let (mut first, mut last, mut undated) = (None::<i64>, None::<i64>, 0u64);
     for segment in searcher.segment_readers() {

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::index::{IndexReport, Stats};
+use crate::ingest::Article;
 use crate::search::{Hit, SearchResults};
 
 #[derive(Serialize)]
@@ -14,9 +15,27 @@ struct Results<'a> {
     query: &'a str,
     total_hits: usize,
     took_ms: f64,
-    hits: Vec<HitJson<'a>>,
+    hits: Vec<serde_json::Value>,
     /// Added key: no article had every word; these have some of them.
     relaxed: bool,
+    /// Added key: the query with its unknown words corrected, or null.
+    suggestion: Option<&'a str>,
+    /// Added key, with `--facets`: matching articles per section and per month.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facets: Option<FacetsJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct FacetsJson<'a> {
+    section: &'a BTreeMap<String, u64>,
+    month: &'a BTreeMap<String, u64>,
+}
+
+#[derive(Serialize)]
+struct MatchJson {
+    field: &'static str,
+    start: usize,
+    end: usize,
 }
 
 #[derive(Serialize)]
@@ -32,6 +51,36 @@ struct HitJson<'a> {
     snippet: String,
     /// Added key: the title, HTML-escaped, with its matched words in `<mark>`.
     title_snippet: String,
+    /// Added key: where the matched words are, in characters into the stored title and body.
+    matches: Vec<MatchJson>,
+    /// Added key, with `--fragments`: the best passages, best first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fragments: Option<Vec<String>>,
+}
+
+/// The keys a hit may carry, for `--fields`.
+pub const HIT_KEYS: &[&str] = &[
+    "rank",
+    "score",
+    "id",
+    "path",
+    "title",
+    "section",
+    "date",
+    "url",
+    "snippet",
+    "title_snippet",
+    "matches",
+    "fragments",
+];
+
+/// A hit as a JSON object, with only the keys in `fields` when given.
+fn hit_value(h: &Hit, fields: Option<&[String]>) -> serde_json::Value {
+    let mut value = serde_json::to_value(hit(h)).unwrap_or_default();
+    if let (Some(fields), serde_json::Value::Object(map)) = (fields, &mut value) {
+        map.retain(|key, _| fields.iter().any(|f| f == key));
+    }
+    value
 }
 
 fn hit(hit: &Hit) -> HitJson<'_> {
@@ -46,6 +95,17 @@ fn hit(hit: &Hit) -> HitJson<'_> {
         url: hit.url.as_deref(),
         snippet: hit.snippet.to_html(),
         title_snippet: hit.title_snippet.to_html(),
+        matches: hit
+            .matches
+            .iter()
+            .map(|m| MatchJson {
+                field: m.field,
+                start: m.start,
+                end: m.end,
+            })
+            .collect(),
+        fragments: (!hit.fragments.is_empty())
+            .then(|| hit.fragments.iter().map(|f| f.to_html()).collect()),
     }
 }
 
@@ -53,26 +113,78 @@ fn took_ms(results: &SearchResults) -> f64 {
     (results.took.as_secs_f64() * 1e5).round() / 100.0
 }
 
-/// `search --format json`: one object.
-pub fn results(results: &SearchResults, out: &mut impl Write) -> io::Result<()> {
+/// `search --format json`: one object (one line).
+pub fn results(
+    results: &SearchResults,
+    fields: Option<&[String]>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let wire = Results {
         query: &results.query,
         total_hits: results.total_hits,
         took_ms: took_ms(results),
-        hits: results.hits.iter().map(hit).collect(),
+        hits: results.hits.iter().map(|h| hit_value(h, fields)).collect(),
         relaxed: results.relaxed,
+        suggestion: results.suggestion.as_deref(),
+        facets: results.facets.as_ref().map(|f| FacetsJson {
+            section: &f.section,
+            month: &f.month,
+        }),
     };
     serde_json::to_writer(&mut *out, &wire)?;
     writeln!(out)
 }
 
 /// `search --format jsonl`: one hit object per line, nothing else.
-pub fn hits_lines(results: &SearchResults, out: &mut impl Write) -> io::Result<()> {
+pub fn hits_lines(
+    results: &SearchResults,
+    fields: Option<&[String]>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     for h in &results.hits {
-        serde_json::to_writer(&mut *out, &hit(h))?;
+        serde_json::to_writer(&mut *out, &hit_value(h, fields))?;
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// A query of a `--batch` that failed: its line says why, and the batch goes on.
+pub fn batch_error(query: &str, error: &str, out: &mut impl Write) -> io::Result<()> {
+    serde_json::to_writer(
+        &mut *out,
+        &serde_json::json!({ "query": query, "error": error }),
+    )?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct ArticleJson<'a> {
+    id: &'a str,
+    path: &'a str,
+    title: &'a str,
+    section: Option<&'a str>,
+    date: Option<String>,
+    url: Option<&'a str>,
+    source: Option<&'a str>,
+    author: Option<&'a str>,
+    body: &'a str,
+}
+
+/// `get --format json`: the stored article.
+pub fn article(article: &Article, out: &mut impl Write) -> io::Result<()> {
+    let wire = ArticleJson {
+        id: &article.id,
+        path: &article.path,
+        title: &article.title,
+        section: article.section.as_deref(),
+        date: article.date.map(|d| d.to_string()),
+        url: article.url.as_deref(),
+        source: article.source.as_deref(),
+        author: article.author.as_deref(),
+        body: &article.body,
+    };
+    serde_json::to_writer(&mut *out, &wire)?;
+    writeln!(out)
 }
 
 #[derive(Serialize)]

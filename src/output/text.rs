@@ -4,7 +4,8 @@
 use std::io::{self, Write};
 
 use crate::index::Stats;
-use crate::search::{SearchResults, Snippet};
+use crate::ingest::Article;
+use crate::search::{Facets, SearchResults, Snippet};
 
 const BOLD: &str = "\x1b[1m";
 const MATCH: &str = "\x1b[1;31m";
@@ -63,10 +64,60 @@ pub fn results(results: &SearchResults, style: Style, out: &mut impl Write) -> i
         meta.extend(hit.date.map(|d| d.to_string()));
         meta.push(style.paint(PATH, &hit.path));
         writeln!(out, "   {}", meta.join(" · "))?;
-        writeln!(out, "   {}", style.snippet(&hit.snippet, ""))?;
+        if hit.fragments.is_empty() {
+            writeln!(out, "   {}", style.snippet(&hit.snippet, ""))?;
+        }
+        for fragment in &hit.fragments {
+            writeln!(out, "   {}", style.snippet(fragment, ""))?;
+        }
         writeln!(out)?;
     }
+    if let Some(facets) = &results.facets {
+        self::facets(facets, style, out)?;
+    }
     Ok(())
+}
+
+/// Width of the longest bar in the month chart.
+const BAR_WIDTH: u64 = 40;
+
+/// `--facets`: sections as a compact table, months as a bar chart (the story's timeline).
+fn facets(facets: &Facets, style: Style, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "{}", style.paint(BOLD, "sections"))?;
+    let mut sections: Vec<_> = facets.section.iter().collect();
+    sections.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let width = sections
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (name, count) in sections {
+        writeln!(out, "  {name:<width$}  {count:>6}")?;
+    }
+    writeln!(out, "{}", style.paint(BOLD, "months"))?;
+    let most = facets.month.values().copied().max().unwrap_or(1).max(1);
+    for (month, count) in &facets.month {
+        let bar = "█".repeat(((count * BAR_WIDTH).div_ceil(most)) as usize);
+        writeln!(
+            out,
+            "  {month:<7}  {count:>6}  {}",
+            style.paint(MATCH, &bar)
+        )?;
+    }
+    Ok(())
+}
+
+/// `get`: the stored article, title first.
+pub fn article(article: &Article, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "{}", article.title)?;
+    let mut meta: Vec<String> = Vec::new();
+    meta.extend(article.section.clone());
+    meta.extend(article.date.map(|d| d.to_string()));
+    meta.push(article.path.clone());
+    meta.extend(article.url.clone());
+    writeln!(out, "{}", meta.join(" · "))?;
+    writeln!(out)?;
+    writeln!(out, "{}", article.body)
 }
 
 /// `stats`: one figure per line, then articles per section.

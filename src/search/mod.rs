@@ -1,8 +1,11 @@
 //! Runs a query against the index: parse, compile, filter, rank, and make snippets for the page
 //! of hits asked for.
 
+pub mod compile;
+pub mod facets;
 pub mod query;
 pub mod snippet;
+pub mod typo;
 
 use std::ops::Bound;
 use std::time::{Duration, Instant};
@@ -10,14 +13,18 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::error::QueryError;
-use crate::index::{Fields, OpenIndex};
-use query::Compiler;
+use crate::index::{self, Fields, OpenIndex};
+use compile::Compiler;
+use facets::FacetCollector;
+pub use facets::Facets;
 pub use snippet::{Piece, Snippet};
 
 /// How hits are ordered.
@@ -27,11 +34,14 @@ pub enum Sort {
     Relevance,
     /// Newest first.
     Date,
+    /// Oldest first.
+    Oldest,
 }
 
 /// A search as asked for.
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
+    /// The query; may be empty with `like`.
     pub query: String,
     pub limit: usize,
     pub offset: usize,
@@ -40,7 +50,27 @@ pub struct SearchRequest {
     pub until: Option<NaiveDate>,
     /// Any of these sections (case and accents ignored).
     pub sections: Vec<String>,
+    /// Any of these sources.
+    pub sources: Vec<String>,
     pub sort: Sort,
+    /// Tolerate typos in plain words.
+    pub fuzzy: bool,
+    /// Count the matches per section and month.
+    pub facets: bool,
+    /// Passages per hit beyond the snippet (0: the snippet only).
+    pub fragments: usize,
+    /// Articles like this one (by id).
+    pub like: Option<String>,
+    /// Make snippets and match positions (a caller that shows none asks for none).
+    pub snippets: bool,
+}
+
+/// Where a matched word is, in characters from the start of a stored field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldMatch {
+    pub field: &'static str,
+    pub start: usize,
+    pub end: usize,
 }
 
 /// One ranked article.
@@ -56,6 +86,9 @@ pub struct Hit {
     pub url: Option<String>,
     pub title_snippet: Snippet,
     pub snippet: Snippet,
+    /// The best passages, best first (`fragments` of the request; empty when not asked for).
+    pub fragments: Vec<Snippet>,
+    pub matches: Vec<FieldMatch>,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -66,6 +99,9 @@ pub struct SearchResults {
     pub took: Duration,
     /// True when no article had every word, and articles with some of them are shown instead.
     pub relaxed: bool,
+    /// The query with its unknown words corrected, when some word matched nothing.
+    pub suggestion: Option<String>,
+    pub facets: Option<Facets>,
     pub hits: Vec<Hit>,
 }
 
@@ -73,20 +109,39 @@ pub struct SearchResults {
 pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<SearchResults> {
     let started = Instant::now();
     let fields = opened.schema.fields;
-    let tree = query::parse(&request.query)?;
-    let filters = filters(&fields, request)?;
-    let reader = opened.index.reader().context("cannot read the index")?;
-    let searcher = reader.searcher();
+    let searcher = opened.reader.searcher();
+    let tree = if request.query.trim().is_empty() && request.like.is_some() {
+        None
+    } else {
+        Some(query::parse(&request.query)?)
+    };
+    let mut filters = filters(&fields, request)?;
+    if let Some(id) = &request.like {
+        filters.push(like(&searcher, &fields, id)?);
+    }
 
     let mut compiler = Compiler::new(&fields);
-    let strict = with_filters(compiler.compile(&tree, false)?, &filters);
+    compiler.fuzzy = request.fuzzy;
     let mut relaxed = false;
-    let (mut total_hits, mut found) = collect(&searcher, strict.as_ref(), request)?;
-    if total_hits == 0 && query::is_plain_words(&tree) {
-        let loose = with_filters(compiler.compile(&tree, true)?, &filters);
-        (total_hits, found) = collect(&searcher, loose.as_ref(), request)?;
+    let (mut total_hits, mut found, mut facets) = match &tree {
+        Some(tree) => {
+            let strict = with_filters(Some(compiler.compile(tree, false)?), &filters);
+            collect(&searcher, strict.as_ref(), request)?
+        }
+        None => collect(&searcher, with_filters(None, &filters).as_ref(), request)?,
+    };
+    if let Some(tree) = tree
+        .as_ref()
+        .filter(|t| total_hits == 0 && query::is_plain_words(t))
+    {
+        let loose = with_filters(Some(compiler.compile(tree, true)?), &filters);
+        (total_hits, found, facets) = collect(&searcher, loose.as_ref(), request)?;
         relaxed = total_hits > 0;
     }
+    let suggestion = match &tree {
+        Some(tree) if !request.fuzzy => typo::suggest(&searcher, &fields, &request.query, tree)?,
+        _ => None,
+    };
 
     let mut snippeter = snippet::Snippeter::new(compiler.highlight);
     let hits = found
@@ -96,29 +151,37 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
             let doc: TantivyDocument = searcher
                 .doc(address)
                 .context("cannot read an article from the index")?;
-            let text = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            };
-            let title = text(fields.title).unwrap_or_default();
-            let body = text(fields.body).unwrap_or_default();
-            Ok(Hit {
+            let article = index::stored_article(&doc, &fields);
+            let mut hit = Hit {
                 rank: request.offset + i + 1,
                 score,
-                id: text(fields.id).unwrap_or_default(),
-                path: text(fields.path).unwrap_or_default(),
-                title_snippet: snippeter.title(&title),
-                snippet: snippeter.body(&body),
-                title,
-                section: text(fields.section),
-                date: doc
-                    .get_first(fields.date)
-                    .and_then(|v| v.as_datetime())
-                    .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-                    .map(|d| d.date_naive()),
-                url: text(fields.url),
-            })
+                id: article.id,
+                path: article.path,
+                title: article.title,
+                section: article.section,
+                date: article.date,
+                url: article.url,
+                title_snippet: Snippet::default(),
+                snippet: Snippet::default(),
+                fragments: Vec::new(),
+                matches: Vec::new(),
+            };
+            if request.snippets {
+                let body = article.body;
+                let title_matches = snippeter.matches(&hit.title, true);
+                let body_matches = snippeter.matches(&body, false);
+                hit.title_snippet = snippet::whole(&hit.title, &title_matches);
+                let mut passages =
+                    snippet::passages(&body, &body_matches, request.fragments.max(1));
+                hit.snippet = passages.first().cloned().unwrap_or_default();
+                if request.fragments > 0 {
+                    hit.fragments = std::mem::take(&mut passages);
+                }
+                hit.matches = char_ranges("title", &hit.title, &title_matches);
+                hit.matches
+                    .extend(char_ranges("body", &body, &body_matches));
+            }
+            Ok(hit)
         })
         .collect::<anyhow::Result<Vec<Hit>>>()?;
     Ok(SearchResults {
@@ -126,36 +189,95 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         total_hits,
         took: started.elapsed(),
         relaxed,
+        suggestion,
+        facets: request.facets.then(|| facets.unwrap_or_default()),
         hits,
     })
 }
+
+/// Byte ranges of matches as character ranges into `text`.
+fn char_ranges(field: &'static str, text: &str, matches: &[snippet::Match]) -> Vec<FieldMatch> {
+    let mut chars = 0;
+    let mut at = 0;
+    matches
+        .iter()
+        .map(|m| {
+            chars += text[at..m.start].chars().count();
+            let start = chars;
+            chars += text[m.start..m.end].chars().count();
+            at = m.end;
+            FieldMatch {
+                field,
+                start,
+                end: chars,
+            }
+        })
+        .collect()
+}
+
+type Collected = (usize, Vec<(f32, DocAddress)>, Option<Facets>);
 
 fn collect(
     searcher: &Searcher,
     query: &dyn Query,
     request: &SearchRequest,
-) -> anyhow::Result<(usize, Vec<(f32, DocAddress)>)> {
-    let limit = request.limit.max(1);
-    let top = TopDocs::with_limit(limit).and_offset(request.offset);
-    let (total, hits) = match request.sort {
-        Sort::Relevance => searcher.search(query, &(Count, top.order_by_score()))?,
-        Sort::Date => {
-            let (total, hits) = searcher.search(
-                query,
-                &(
-                    Count,
-                    top.order_by_fast_field::<DateTime>(Fields::DATE, Order::Desc),
-                ),
-            )?;
+) -> anyhow::Result<Collected> {
+    let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+    let facets = request.facets.then_some(FacetCollector);
+    let (total, hits, facets) = match request.sort {
+        Sort::Relevance => searcher.search(query, &(Count, top.order_by_score(), facets))?,
+        Sort::Date | Sort::Oldest => {
+            let order = if request.sort == Sort::Date {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            let by_date = top.order_by_fast_field::<DateTime>(Fields::DATE, order);
+            let (total, hits, facets) = searcher.search(query, &(Count, by_date, facets))?;
             // Ordered by date, hits carry no relevance score.
-            (total, hits.into_iter().map(|(_, a)| (0.0, a)).collect())
+            (
+                total,
+                hits.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                facets,
+            )
         }
     };
     let hits = if request.limit == 0 { vec![] } else { hits };
-    Ok((total, hits))
+    Ok((total, hits, facets))
 }
 
-/// The clauses `--since`, `--until` and `--section` add.
+/// The articles like the one with `id`: tantivy's MoreLikeThis over its title and body, the
+/// article itself left out (its copies were never indexed).
+fn like(searcher: &Searcher, fields: &Fields, id: &str) -> anyhow::Result<Box<dyn Query>> {
+    let id_term = Term::from_field_text(fields.id, id);
+    let found = searcher.search(
+        &TermQuery::new(id_term.clone(), IndexRecordOption::Basic),
+        &TopDocs::with_limit(1).order_by_score(),
+    )?;
+    let Some((_, address)) = found.first() else {
+        return Err(QueryError(format!("no article with id `{id}`")).into());
+    };
+    let doc: TantivyDocument = searcher.doc(*address)?;
+    let values: Vec<OwnedValue> = [fields.title, fields.body]
+        .iter()
+        .filter_map(|f| doc.get_first(*f).and_then(|v| v.as_str()))
+        .map(|text| OwnedValue::Str(text.to_string()))
+        .collect();
+    let similar = MoreLikeThisQuery::builder()
+        .with_min_doc_frequency(1)
+        .with_min_term_frequency(1)
+        .with_max_query_terms(30)
+        .with_document_fields(vec![(fields.text, values)]);
+    Ok(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(similar)),
+        (
+            Occur::MustNot,
+            Box::new(TermQuery::new(id_term, IndexRecordOption::Basic)),
+        ),
+    ])))
+}
+
+/// The clauses `--since`, `--until`, `--section` and `--source` add.
 fn filters(fields: &Fields, request: &SearchRequest) -> Result<Vec<Box<dyn Query>>, QueryError> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
     if request.since.is_some() || request.until.is_some() {
@@ -182,35 +304,44 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Result<Vec<Box<dyn Query
             .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
         filters.push(Box::new(RangeQuery::new(lower, upper)));
     }
-    if !request.sections.is_empty() {
-        let mut keyword = analysis::keyword();
-        let any_section = request
-            .sections
+    let mut keyword = analysis::keyword();
+    for (field, names) in [
+        (fields.section, &request.sections),
+        (fields.source, &request.sources),
+    ] {
+        if names.is_empty() {
+            continue;
+        }
+        let any = names
             .iter()
             .filter_map(|name| analysis::tokens(&mut keyword, name.trim()).pop())
             .map(|token| {
-                let term = Term::from_field_text(fields.section, &token.text);
+                let term = Term::from_field_text(field, &token.text);
                 (
                     Occur::Should,
                     Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
                 )
             })
             .collect();
-        filters.push(Box::new(BooleanQuery::new(any_section)));
+        filters.push(Box::new(BooleanQuery::new(any)));
     }
     Ok(filters)
 }
 
-fn with_filters(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
-    if filters.is_empty() {
-        return query;
+/// `query` restricted by `filters`, which do not score; all articles when there is no query.
+fn with_filters(query: Option<Box<dyn Query>>, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        query.into_iter().map(|q| (Occur::Must, q)).collect();
+    if clauses.is_empty() && filters.is_empty() {
+        return Box::new(AllQuery);
     }
-    let mut clauses = vec![(Occur::Must, query)];
-    // Filters restrict without scoring.
+    if filters.is_empty() {
+        return clauses.remove(0).1;
+    }
     clauses.extend(filters.iter().map(|f| {
         (
             Occur::Must,
-            Box::new(tantivy::query::ConstScoreQuery::new(f.box_clone(), 0.0)) as Box<dyn Query>,
+            Box::new(ConstScoreQuery::new(f.box_clone(), 0.0)) as Box<dyn Query>,
         )
     }));
     Box::new(BooleanQuery::new(clauses))

@@ -1,35 +1,34 @@
 //! The query language: plain words (all required), `OR`, `-word`/`NOT word`, `"phrases"`,
-//! `(groups)`, `field:word`, `prefix*`. Parsed here rather than by tantivy's QueryParser, which
-//! reads the apostrophe of `l'Italia` as syntax: every word goes through the Italian analyzer
-//! whole, elisions included.
+//! `"phrases"~N` (words within N positions), `(groups)`, `field:word`, `prefix*`, `=word` (this
+//! form only, unstemmed), `date:2023-09` and `date:[2023-01-01 TO 2023-06-30]`. Parsed here
+//! rather than by tantivy's QueryParser, which reads the apostrophe of `l'Italia` as syntax:
+//! every word reaches the Italian analyzer whole, elisions included.
 
-use std::collections::HashSet;
+use chrono::NaiveDate;
 
-use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::TextAnalyzer;
-
-use crate::analysis::{self, fold_accents};
+use super::parse_date_bound;
 use crate::error::QueryError;
-use crate::index::Fields;
-
-/// How much an article whose title holds every query word gains, over its BM25F score.
-const TITLE_BONUS: f32 = 0.5;
 
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
-    /// A word (`prefix` for `word*`), in a field or in title and body.
+    /// A word, in a field or in title and body. `prefix` for `word*`, `exact` for `=word`.
     Word {
         field: Option<Target>,
         text: String,
         prefix: bool,
+        exact: bool,
     },
-    /// A quoted phrase.
+    /// A quoted phrase; with `slop`, its words within that many extra positions (`"a b"~5`).
     Phrase {
         field: Option<Target>,
         text: String,
+        slop: u32,
+    },
+    /// Published between these days, inclusive (`date:`).
+    Dates {
+        since: NaiveDate,
+        until: NaiveDate,
     },
     And(Vec<Node>),
     Or(Vec<Node>),
@@ -44,10 +43,11 @@ pub enum Target {
     Section,
     Source,
     Author,
+    Date,
 }
 
 impl Target {
-    const NAMES: &'static str = "title:, body:, section:, source:, author:";
+    const NAMES: &'static str = "title:, body:, section:, source:, author:, date:";
 
     fn from_name(name: &str) -> Option<Target> {
         Some(match name.to_ascii_lowercase().as_str() {
@@ -56,15 +56,20 @@ impl Target {
             "section" => Target::Section,
             "source" => Target::Source,
             "author" => Target::Author,
+            "date" => Target::Date,
             _ => return None,
         })
     }
 }
 
+const QUOTES: [char; 5] = ['"', '“', '”', '«', '»'];
+
 #[derive(Debug, Clone, PartialEq)]
 enum Lexeme {
     Word(String),
-    Phrase(String),
+    Phrase(String, u32),
+    /// `[2023-01-01 TO 2023-06-30]`
+    Range(String),
     Field(String),
     Open,
     Close,
@@ -88,12 +93,12 @@ fn lex(query: &str) -> Result<Vec<Lexeme>, QueryError> {
                 chars.next();
                 out.push(Lexeme::Close);
             }
-            '"' | '“' | '”' | '«' | '»' => {
+            c if QUOTES.contains(&c) => {
                 chars.next();
                 let mut phrase = String::new();
                 loop {
                     match chars.next() {
-                        Some('"' | '“' | '”' | '«' | '»') => break,
+                        Some(c) if QUOTES.contains(&c) => break,
                         Some(c) => phrase.push(c),
                         None => {
                             return Err(QueryError(format!(
@@ -102,7 +107,29 @@ fn lex(query: &str) -> Result<Vec<Lexeme>, QueryError> {
                         }
                     }
                 }
-                out.push(Lexeme::Phrase(phrase));
+                let mut slop = 0;
+                if chars.peek() == Some(&'~') {
+                    chars.next();
+                    let mut digits = String::new();
+                    while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                        digits.push(*d);
+                        chars.next();
+                    }
+                    slop = digits.parse().map_err(|_| {
+                        QueryError(format!(
+                            "`\"{phrase}\"~` needs a number of positions, as in ~5"
+                        ))
+                    })?;
+                }
+                out.push(Lexeme::Phrase(phrase, slop));
+            }
+            '[' => {
+                chars.next();
+                let range: String = chars.by_ref().take_while(|&c| c != ']').collect();
+                if !query.contains(']') {
+                    return Err(QueryError(format!("the range [{range} has no closing `]`")));
+                }
+                out.push(Lexeme::Range(range));
             }
             '-' | '+' if out.last().is_none_or(|l| !matches!(l, Lexeme::Field(_))) => {
                 chars.next();
@@ -239,11 +266,20 @@ impl Parser {
             }
             Some(Lexeme::Field(name)) => {
                 let target = Target::from_name(&name);
-                match self.next() {
-                    Some(Lexeme::Word(text)) => Ok(word(target, text)),
-                    Some(Lexeme::Phrase(text)) => Ok(Node::Phrase {
+                match (target, self.next()) {
+                    (Some(Target::Date), Some(Lexeme::Word(text))) => Ok(Node::Dates {
+                        since: parse_date_bound(&text, false)?,
+                        until: parse_date_bound(&text, true)?,
+                    }),
+                    (Some(Target::Date), Some(Lexeme::Range(range))) => date_range(&range),
+                    (Some(Target::Date), _) => Err(QueryError(
+                        "`date:` needs a date (2023-09-13, 2023-09, 2023) or a range [2023-01-01 TO 2023-06-30]".into(),
+                    )),
+                    (_, Some(Lexeme::Word(text))) => Ok(word(target, text)),
+                    (_, Some(Lexeme::Phrase(text, slop))) => Ok(Node::Phrase {
                         field: target,
                         text,
+                        slop,
                     }),
                     _ => Err(QueryError(format!(
                         "`{name}:` needs a word or a \"phrase\" after it"
@@ -251,7 +287,14 @@ impl Parser {
                 }
             }
             Some(Lexeme::Word(text)) => Ok(word(None, text)),
-            Some(Lexeme::Phrase(text)) => Ok(Node::Phrase { field: None, text }),
+            Some(Lexeme::Phrase(text, slop)) => Ok(Node::Phrase {
+                field: None,
+                text,
+                slop,
+            }),
+            Some(Lexeme::Range(range)) => Err(QueryError(format!(
+                "a range [{range}] needs a field, as in date:[2023-01-01 TO 2023-06-30]"
+            ))),
             Some(Lexeme::Close) => Err(QueryError("a `)` has no matching `(`".into())),
             _ => Err(QueryError(
                 "the query ends where a word was expected".into(),
@@ -261,235 +304,46 @@ impl Parser {
 }
 
 fn word(field: Option<Target>, text: String) -> Node {
+    let (text, exact) = match text.strip_prefix('=') {
+        Some(rest) if !rest.is_empty() => (rest.to_string(), true),
+        _ => (text, false),
+    };
     match text.strip_suffix('*') {
         Some(stem) if !stem.is_empty() => Node::Word {
             field,
             text: stem.to_string(),
             prefix: true,
+            exact,
         },
         _ => Node::Word {
             field,
             text,
             prefix: false,
+            exact,
         },
     }
 }
 
-/// What the snippets mark: the analysed terms (and prefixes) a query looks for.
-#[derive(Debug, Default, Clone)]
-pub struct Highlight {
-    pub body_terms: HashSet<String>,
-    pub title_terms: HashSet<String>,
-    pub prefixes: Vec<String>,
-}
-
-impl Highlight {
-    pub fn marks(&self, term: &str, in_title: bool) -> bool {
-        let terms = if in_title {
-            &self.title_terms
-        } else {
-            &self.body_terms
-        };
-        terms.contains(term) || self.prefixes.iter().any(|p| term.starts_with(p.as_str()))
+/// `2023-01-01 TO 2023-06-30`, either side a day, a month or a year, or `*` for open.
+fn date_range(range: &str) -> Result<Node, QueryError> {
+    let bad = || {
+        QueryError(format!(
+            "`[{range}]` is not a date range: write [2023-01-01 TO 2023-06-30]"
+        ))
+    };
+    let (from, to) = range.split_once(" TO ").ok_or_else(bad)?;
+    let bound = |text: &str, end: bool| match text.trim() {
+        "*" if end => Ok(NaiveDate::MAX),
+        "*" => Ok(NaiveDate::MIN),
+        text => parse_date_bound(text, end),
+    };
+    let (since, until) = (bound(from, false)?, bound(to, true)?);
+    if since > until {
+        return Err(QueryError(format!(
+            "the range [{range}] ends before it starts"
+        )));
     }
-}
-
-/// Turns a parsed query into a tantivy query.
-pub struct Compiler<'a> {
-    fields: &'a Fields,
-    italian: TextAnalyzer,
-    keyword: TextAnalyzer,
-    pub highlight: Highlight,
-}
-
-impl<'a> Compiler<'a> {
-    pub fn new(fields: &'a Fields) -> Self {
-        Compiler {
-            fields,
-            italian: analysis::italian(),
-            keyword: analysis::keyword(),
-            highlight: Highlight::default(),
-        }
-    }
-
-    /// The query for `node`; `any` relaxes top-level words from all required to any (ranked by
-    /// how many match). `None` when nothing searchable is left (only stop words).
-    pub fn compile(&mut self, node: &Node, any: bool) -> Result<Box<dyn Query>, QueryError> {
-        let query = self.node(node, any)?;
-        let query = query.ok_or_else(|| {
-            QueryError("only stop words (il, di, che…): nothing to search for".into())
-        })?;
-        // The title bonus: plain words all found in the title.
-        let title_terms: Vec<Box<dyn Query>> = plain_words(node)
-            .into_iter()
-            .filter_map(|text| self.analysed(text, self.fields.title))
-            .collect();
-        if title_terms.is_empty() {
-            return Ok(query);
-        }
-        let all_in_title =
-            BooleanQuery::new(title_terms.into_iter().map(|q| (Occur::Must, q)).collect());
-        Ok(Box::new(BooleanQuery::new(vec![
-            (Occur::Must, query),
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(all_in_title), TITLE_BONUS)),
-            ),
-        ])))
-    }
-
-    fn node(&mut self, node: &Node, any: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
-        Ok(match node {
-            Node::Word {
-                field,
-                text,
-                prefix,
-            } => {
-                if *prefix {
-                    self.prefix(*field, text)?
-                } else {
-                    self.text(*field, text)
-                }
-            }
-            Node::Phrase { field, text } => self.text(*field, text),
-            Node::Or(alternatives) => {
-                let clauses: Vec<(Occur, Box<dyn Query>)> = alternatives
-                    .iter()
-                    .map(|n| self.node(n, false))
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into_iter()
-                    .flatten()
-                    .map(|q| (Occur::Should, q))
-                    .collect();
-                (!clauses.is_empty())
-                    .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
-            }
-            Node::And(children) => {
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                for child in children {
-                    let (occur, child) = match child {
-                        Node::Not(inner) => (Occur::MustNot, self.excluded(inner)?),
-                        other if any => (Occur::Should, self.node(other, false)?),
-                        other => (Occur::Must, self.node(other, false)?),
-                    };
-                    if let Some(query) = child {
-                        clauses.push((occur, query));
-                    }
-                }
-                if !clauses.iter().any(|(occur, _)| *occur != Occur::MustNot) {
-                    if clauses.is_empty() {
-                        return Ok(None);
-                    }
-                    return Err(QueryError(
-                        "a query needs at least one word that is not excluded".into(),
-                    ));
-                }
-                Some(Box::new(BooleanQuery::new(clauses)))
-            }
-            Node::Not(_) => {
-                return Err(QueryError(
-                    "a query needs at least one word that is not excluded".into(),
-                ));
-            }
-        })
-    }
-
-    /// An excluded clause: searched like any other, but never highlighted.
-    fn excluded(&mut self, node: &Node) -> Result<Option<Box<dyn Query>>, QueryError> {
-        let saved = self.highlight.clone();
-        let query = self.node(node, false);
-        self.highlight = saved;
-        query
-    }
-
-    fn fields_for(&self, target: Option<Target>) -> (Field, bool) {
-        match target {
-            None => (self.fields.text, true),
-            Some(Target::Title) => (self.fields.title, true),
-            Some(Target::Body) => (self.fields.body, true),
-            Some(Target::Section) => (self.fields.section, false),
-            Some(Target::Source) => (self.fields.source, false),
-            Some(Target::Author) => (self.fields.author, false),
-        }
-    }
-
-    /// A word or phrase: its analysed terms, one term query or a phrase query.
-    fn text(&mut self, target: Option<Target>, text: &str) -> Option<Box<dyn Query>> {
-        let (field, italian) = self.fields_for(target);
-        if !italian {
-            let value = analysis::tokens(&mut self.keyword, text.trim()).pop()?;
-            return Some(Box::new(TermQuery::new(
-                Term::from_field_text(field, &value.text),
-                IndexRecordOption::Basic,
-            )));
-        }
-        let tokens = analysis::tokens(&mut self.italian, text);
-        for token in &tokens {
-            if target != Some(Target::Title) {
-                self.highlight.body_terms.insert(token.text.clone());
-            }
-            if target != Some(Target::Body) {
-                self.highlight.title_terms.insert(token.text.clone());
-            }
-        }
-        self.analysed_tokens(tokens, field)
-    }
-
-    /// The query for `text` analysed into `field`, without recording highlights.
-    fn analysed(&mut self, text: &str, field: Field) -> Option<Box<dyn Query>> {
-        let tokens = analysis::tokens(&mut self.italian, text);
-        self.analysed_tokens(tokens, field)
-    }
-
-    fn analysed_tokens(
-        &self,
-        tokens: Vec<tantivy::tokenizer::Token>,
-        field: Field,
-    ) -> Option<Box<dyn Query>> {
-        match tokens.as_slice() {
-            [] => None,
-            [token] => Some(Box::new(TermQuery::new(
-                Term::from_field_text(field, &token.text),
-                IndexRecordOption::WithFreqs,
-            ))),
-            [first, ..] => {
-                let start = first.position;
-                let terms = tokens
-                    .iter()
-                    .map(|t| (t.position - start, Term::from_field_text(field, &t.text)))
-                    .collect();
-                Some(Box::new(PhraseQuery::new_with_offset(terms)))
-            }
-        }
-    }
-
-    /// `word*`: every term that starts like the word. The stem is used when it is a prefix of the
-    /// word (`missili*` looks for `missil…`), so the prefix meets the stemmed terms of the index.
-    fn prefix(
-        &mut self,
-        target: Option<Target>,
-        text: &str,
-    ) -> Result<Option<Box<dyn Query>>, QueryError> {
-        let (field, italian) = self.fields_for(target);
-        let folded: String = fold_accents(&text.to_lowercase())
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect();
-        if folded.chars().count() < 2 {
-            return Err(QueryError(format!(
-                "`{text}*` is too short: a prefix needs at least two letters"
-            )));
-        }
-        let prefix = match analysis::tokens(&mut self.italian, text).as_slice() {
-            [token] if italian && folded.starts_with(token.text.as_str()) => token.text.clone(),
-            _ => folded,
-        };
-        self.highlight.prefixes.push(prefix.clone());
-        let pattern = format!("{}.*", regex_escape(&prefix));
-        let query = RegexQuery::from_pattern(&pattern, field)
-            .map_err(|e| QueryError(format!("cannot search `{text}*`: {e}")))?;
-        Ok(Some(Box::new(query)))
-    }
+    Ok(Node::Dates { since, until })
 }
 
 /// The plain (unfielded, not excluded) words and phrases of the top level of a query.
@@ -499,8 +353,13 @@ pub fn plain_words(node: &Node) -> Vec<&str> {
             field: None,
             text,
             prefix: false,
+            exact: false,
         }
-        | Node::Phrase { field: None, text } => vec![text.as_str()],
+        | Node::Phrase {
+            field: None,
+            text,
+            slop: 0,
+        } => vec![text.as_str()],
         Node::And(children) => children.iter().flat_map(plain_words).collect(),
         _ => vec![],
     }
@@ -523,18 +382,6 @@ pub fn is_plain_words(node: &Node) -> bool {
     }
 }
 
-fn regex_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let special = !c.is_alphanumeric();
-            special
-                .then_some('\\')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -544,6 +391,7 @@ mod tests {
             field: None,
             text: text.into(),
             prefix: false,
+            exact: false,
         }
     }
 
@@ -578,17 +426,20 @@ mod tests {
             Node::And(vec![
                 Node::Phrase {
                     field: Some(Target::Title),
-                    text: "Corea del Nord".into()
+                    text: "Corea del Nord".into(),
+                    slop: 0
                 },
                 Node::Word {
                     field: Some(Target::Section),
                     text: "Esteri".into(),
-                    prefix: false
+                    prefix: false,
+                    exact: false
                 },
                 Node::Word {
                     field: None,
                     text: "missil".into(),
-                    prefix: true
+                    prefix: true,
+                    exact: false
                 },
             ])
         );
@@ -609,6 +460,46 @@ mod tests {
     }
 
     #[test]
+    fn proximity_exact_forms_and_dates() {
+        assert_eq!(
+            parse("\"Putin Kim\"~5").unwrap(),
+            Node::Phrase {
+                field: None,
+                text: "Putin Kim".into(),
+                slop: 5
+            }
+        );
+        assert_eq!(
+            parse("=Conte").unwrap(),
+            Node::Word {
+                field: None,
+                text: "Conte".into(),
+                prefix: false,
+                exact: true
+            }
+        );
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            parse("date:2023-09").unwrap(),
+            Node::Dates {
+                since: day(2023, 9, 1),
+                until: day(2023, 9, 30)
+            }
+        );
+        assert_eq!(
+            parse("date:[2023-01-01 TO 2023-06-30] Kim").unwrap(),
+            Node::And(vec![
+                Node::Dates {
+                    since: day(2023, 1, 1),
+                    until: day(2023, 6, 30)
+                },
+                w("Kim")
+            ])
+        );
+        assert!(parse("date:[2023 TO *]").is_ok());
+    }
+
+    #[test]
     fn malformed_queries_say_what_is_wrong() {
         let message = |q: &str| parse(q).unwrap_err().0;
         assert!(message("\"Corea del").contains("no closing quote"));
@@ -619,5 +510,9 @@ mod tests {
         assert!(message("autore:Rossi").contains("unknown field `autore:`"));
         assert!(message("title:").contains("needs a word"));
         assert!(message("   ").contains("nothing to search for"));
+        assert!(message("date:ieri").contains("not a date"));
+        assert!(message("date:[2023-06 TO 2023-01]").contains("ends before it starts"));
+        assert!(message("date:[2023-01").contains("no closing `]`"));
+        assert!(message("\"Kim Putin\"~").contains("needs a number"));
     }
 }

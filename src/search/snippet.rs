@@ -1,10 +1,15 @@
-//! Snippets: the best passage of an article's body (or its whole title) with every word the
+//! Snippets: the best passages of an article's body (or its whole title) with every word the
 //! query matched marked, in any inflected form: the stored text is analysed again with the
-//! Italian analyzer and each token whose term the query looked for is marked.
+//! Italian analyzer and each token whose term the query looked for is marked. A phrase is marked
+//! where it occurs as a phrase, not word by word wherever its words appear.
 
-use tantivy::tokenizer::TextAnalyzer;
+use std::collections::{HashMap, HashSet};
 
-use super::query::Highlight;
+use tantivy::tokenizer::{TextAnalyzer, Token};
+
+use super::compile::typos_allowed;
+use super::query::Target;
+use super::typo::edit_distance;
 use crate::analysis;
 
 /// About how many characters of body text a snippet shows.
@@ -12,6 +17,63 @@ pub const SNIPPET_CHARS: usize = 200;
 
 /// How far back (in characters) a passage may start before its first match, to give context.
 const LEAD_CHARS: usize = 60;
+
+/// How far back (in characters) a passage may reach for the start of its sentence.
+const SENTENCE_CHARS: usize = 120;
+
+/// What the snippets mark: the analysed terms, phrases and prefixes a query looks for.
+#[derive(Debug, Default, Clone)]
+pub struct Highlight {
+    pub body_terms: HashSet<String>,
+    pub title_terms: HashSet<String>,
+    /// Unstemmed terms (`=word`), matched against the exact analysis of the text.
+    pub exact_terms: HashSet<String>,
+    pub prefixes: Vec<String>,
+    /// Phrases: their terms with positions relative to the first, and whether they apply to
+    /// the title and the body.
+    pub phrases: Vec<(Vec<(usize, String)>, bool, bool)>,
+    /// Words matched with typos (`--fuzzy`) are marked too.
+    pub fuzzy: bool,
+}
+
+impl Highlight {
+    /// Records the analysed tokens of a word or phrase searched in `target` (all text if none).
+    pub fn record(&mut self, target: Option<Target>, tokens: &[Token], slop: u32) {
+        let in_title = target != Some(Target::Body);
+        let in_body = target != Some(Target::Title);
+        if tokens.len() > 1 && slop == 0 {
+            let start = tokens[0].position;
+            let terms = tokens
+                .iter()
+                .map(|t| (t.position - start, t.text.clone()))
+                .collect();
+            self.phrases.push((terms, in_title, in_body));
+            return;
+        }
+        for token in tokens {
+            if in_body {
+                self.body_terms.insert(token.text.clone());
+            }
+            if in_title {
+                self.title_terms.insert(token.text.clone());
+            }
+        }
+    }
+
+    fn marks(&self, term: &str, in_title: bool) -> bool {
+        let terms = if in_title {
+            &self.title_terms
+        } else {
+            &self.body_terms
+        };
+        terms.contains(term)
+            || self.prefixes.iter().any(|p| term.starts_with(p.as_str()))
+            || (self.fuzzy
+                && terms
+                    .iter()
+                    .any(|t| edit_distance(t, term, typos_allowed(t).into()).is_some()))
+    }
+}
 
 /// A piece of text, marked or not: renderers escape, colour or wrap the marked pieces.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +114,7 @@ impl Snippet {
             return;
         }
         match self.pieces.last_mut() {
-            Some(last) if last.marked == marked && !marked => last.text.push_str(text),
+            Some(last) if !last.marked && !marked => last.text.push_str(text),
             _ => self.pieces.push(Piece {
                 text: text.to_string(),
                 marked,
@@ -76,9 +138,18 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// A matched word: byte range in the text, and its term (to count distinct words).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    pub start: usize,
+    pub end: usize,
+    term: String,
+}
+
 /// Makes snippets for one query.
 pub struct Snippeter {
     analyzer: TextAnalyzer,
+    exact: TextAnalyzer,
     highlight: Highlight,
 }
 
@@ -86,94 +157,187 @@ impl Snippeter {
     pub fn new(highlight: Highlight) -> Self {
         Snippeter {
             analyzer: analysis::italian(),
+            exact: analysis::italian_exact(),
             highlight,
         }
     }
 
-    /// Byte ranges of the words of `text` the query matched.
-    fn matches(&mut self, text: &str, in_title: bool) -> Vec<(usize, usize, String)> {
-        analysis::tokens(&mut self.analyzer, text)
+    /// The words of `text` the query matched, in order.
+    pub fn matches(&mut self, text: &str, in_title: bool) -> Vec<Match> {
+        let tokens = analysis::tokens(&mut self.analyzer, text);
+        let mut marked: Vec<bool> = tokens
+            .iter()
+            .map(|t| self.highlight.marks(&t.text, in_title))
+            .collect();
+        for (phrase, title, body) in &self.highlight.phrases {
+            if (in_title && *title) || (!in_title && *body) {
+                mark_phrase(&tokens, phrase, &mut marked);
+            }
+        }
+        let mut matches: Vec<Match> = tokens
             .into_iter()
-            .filter(|t| self.highlight.marks(&t.text, in_title))
-            .map(|t| (t.offset_from, t.offset_to, t.text))
-            .collect()
+            .zip(marked)
+            .filter(|(_, marked)| *marked)
+            .map(|(t, _)| Match {
+                start: t.offset_from,
+                end: t.offset_to,
+                term: t.text,
+            })
+            .collect();
+        if !self.highlight.exact_terms.is_empty() {
+            let exact = analysis::tokens(&mut self.exact, text);
+            matches.extend(
+                exact
+                    .into_iter()
+                    .filter(|t| self.highlight.exact_terms.contains(&t.text))
+                    .map(|t| Match {
+                        start: t.offset_from,
+                        end: t.offset_to,
+                        term: t.text,
+                    }),
+            );
+            matches.sort_by_key(|m| m.start);
+            matches.dedup_by_key(|m| m.start);
+        }
+        matches
     }
 
-    /// The whole title, its matched words marked.
-    pub fn title(&mut self, title: &str) -> Snippet {
-        let matches = self.matches(title, true);
-        build(title, 0, title.len(), &matches)
-    }
-
-    /// The best passage of the body: the window of about [`SNIPPET_CHARS`] characters holding the
-    /// most distinct matched words (then the most matches), cut at word boundaries, with `…`
-    /// where text was cut. Without matches, the body's opening.
+    /// The best passage of the body; see [`Snippeter::passages`].
     pub fn body(&mut self, body: &str) -> Snippet {
         let matches = self.matches(body, false);
-        let (start, end) = match best_window(body, &matches) {
-            Some((first, last)) => {
-                let span = char_count(&body[matches[first].0..matches[last].1]);
-                let lead = LEAD_CHARS.min(SNIPPET_CHARS.saturating_sub(span) / 2);
-                let start = word_start(body, back_chars(body, matches[first].0, lead));
-                let end =
-                    word_end(body, forward_chars(body, start, SNIPPET_CHARS)).max(matches[last].1);
-                (start, end)
-            }
-            None => (0, word_end(body, forward_chars(body, 0, SNIPPET_CHARS))),
-        };
-        let mut snippet = Snippet::default();
-        if start > 0 {
-            snippet.push("… ", false);
-        }
-        let inner: Vec<_> = matches
-            .into_iter()
-            .filter(|m| m.0 >= start && m.1 <= end)
-            .collect();
-        snippet
-            .pieces
-            .extend(build(body, start, end, &inner).pieces);
-        if end < body.trim_end().len() {
-            snippet.push(" …", false);
-        }
-        snippet
+        passages(body, &matches, 1).pop().unwrap_or_default()
     }
 }
 
-/// The indexes of the first and last match of the best window, if any match.
-fn best_window(text: &str, matches: &[(usize, usize, String)]) -> Option<(usize, usize)> {
-    let mut best: Option<((usize, usize), (usize, usize))> = None;
-    for first in 0..matches.len() {
-        let limit = forward_chars(text, matches[first].0, SNIPPET_CHARS);
-        let mut distinct: Vec<&str> = Vec::new();
-        let mut last = first;
-        for (i, m) in matches.iter().enumerate().skip(first) {
-            if m.1 > limit {
-                break;
+/// The whole of a short text (a title), its matches marked.
+pub fn whole(text: &str, matches: &[Match]) -> Snippet {
+    build(text, 0, text.len(), matches)
+}
+
+/// Up to `count` passages of about [`SNIPPET_CHARS`] characters, best first, not overlapping:
+/// the windows holding the most distinct matched words (then the most matches), starting at the
+/// sentence when it is close, cut at word boundaries, with `…` where text was cut. Without
+/// matches, the text's opening.
+pub fn passages(text: &str, matches: &[Match], count: usize) -> Vec<Snippet> {
+    if matches.is_empty() {
+        let end = word_end(text, forward_chars(text, 0, SNIPPET_CHARS));
+        return vec![render(text, 0, end, &[])];
+    }
+    let mut windows: Vec<((usize, usize), usize, usize)> = (0..matches.len())
+        .map(|first| {
+            let limit = forward_chars(text, matches[first].start, SNIPPET_CHARS);
+            let mut distinct: Vec<&str> = Vec::new();
+            let mut last = first;
+            for (i, m) in matches.iter().enumerate().skip(first) {
+                if m.end > limit {
+                    break;
+                }
+                last = i;
+                if !distinct.contains(&m.term.as_str()) {
+                    distinct.push(&m.term);
+                }
             }
-            last = i;
-            if !distinct.contains(&m.2.as_str()) {
-                distinct.push(&m.2);
-            }
+            ((distinct.len(), last - first + 1), first, last)
+        })
+        .collect();
+    // Best score first; among equals, the earliest.
+    windows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    for (_, first, last) in windows {
+        if chosen.len() == count {
+            break;
         }
-        let score = (distinct.len(), last - first + 1);
-        if best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, (first, last)));
+        let (start, end) = span(text, &matches[first], &matches[last]);
+        if chosen.iter().all(|&(s, e)| end <= s || start >= e) {
+            chosen.push((start, end));
         }
     }
-    best.map(|(_, window)| window)
+    chosen
+        .into_iter()
+        .map(|(start, end)| {
+            let inside: Vec<Match> = matches
+                .iter()
+                .filter(|m| m.start >= start && m.end <= end)
+                .cloned()
+                .collect();
+            render(text, start, end, &inside)
+        })
+        .collect()
+}
+
+/// The byte range of a passage from match `first` to match `last`.
+fn span(text: &str, first: &Match, last: &Match) -> (usize, usize) {
+    let width = char_count(&text[first.start..last.end]);
+    let start = match sentence_start(text, first.start) {
+        Some(sentence) if char_count(&text[sentence..last.end]) <= SNIPPET_CHARS => sentence,
+        _ => {
+            let lead = LEAD_CHARS.min(SNIPPET_CHARS.saturating_sub(width) / 2);
+            word_start(text, back_chars(text, first.start, lead))
+        }
+    };
+    let end = word_end(text, forward_chars(text, start, SNIPPET_CHARS)).max(last.end);
+    (start, end)
+}
+
+/// The start of the sentence holding `at`, if it begins at most [`SENTENCE_CHARS`] before.
+fn sentence_start(text: &str, at: usize) -> Option<usize> {
+    let earliest = back_chars(text, at, SENTENCE_CHARS);
+    match text[earliest..at].rfind(['.', '!', '?', '\n']) {
+        Some(end) => {
+            let after = earliest + end + 1;
+            Some(after + (text[after..at].len() - text[after..at].trim_start().len()))
+        }
+        None => (earliest == 0).then_some(0),
+    }
+}
+
+/// `text[start..end]` with `…` where it was cut.
+fn render(text: &str, start: usize, end: usize, matches: &[Match]) -> Snippet {
+    let mut snippet = Snippet::default();
+    if start > 0 {
+        snippet.push("… ", false);
+    }
+    snippet
+        .pieces
+        .extend(build(text, start, end, matches).pieces);
+    if end < text.trim_end().len() {
+        snippet.push(" …", false);
+    }
+    snippet
+}
+
+/// Marks the tokens of every occurrence of `phrase` (terms at their relative positions).
+fn mark_phrase(tokens: &[Token], phrase: &[(usize, String)], marked: &mut [bool]) {
+    let at: HashMap<(usize, &str), usize> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ((t.position, t.text.as_str()), i))
+        .collect();
+    let Some((_, first)) = phrase.first() else {
+        return;
+    };
+    for token in tokens.iter().filter(|t| &t.text == first) {
+        let found: Option<Vec<usize>> = phrase
+            .iter()
+            .map(|(offset, term)| at.get(&(token.position + offset, term.as_str())).copied())
+            .collect();
+        for i in found.into_iter().flatten() {
+            marked[i] = true;
+        }
+    }
 }
 
 /// `text[start..end]` as pieces, whitespace runs squeezed to one space, `matches` marked.
-fn build(text: &str, start: usize, end: usize, matches: &[(usize, usize, String)]) -> Snippet {
+fn build(text: &str, start: usize, end: usize, matches: &[Match]) -> Snippet {
     let mut snippet = Snippet::default();
     let mut at = start;
-    for &(from, to, _) in matches {
-        if from < at {
+    for m in matches {
+        if m.start < at {
             continue;
         }
-        snippet.push(&squeeze(&text[at..from]), false);
-        snippet.push(&text[from..to], true);
-        at = to;
+        snippet.push(&squeeze(&text[at..m.start]), false);
+        snippet.push(&text[m.start..m.end], true);
+        at = m.end;
     }
     snippet.push(&squeeze(&text[at..end]), false);
     if let Some(first) = snippet.pieces.first_mut().filter(|p| !p.marked) {
@@ -251,12 +415,18 @@ mod tests {
         let mut highlight = Highlight::default();
         let mut analyzer = analysis::italian();
         for word in terms {
-            for token in analysis::tokens(&mut analyzer, word) {
-                highlight.body_terms.insert(token.text.clone());
-                highlight.title_terms.insert(token.text);
-            }
+            highlight.record(None, &analysis::tokens(&mut analyzer, word), 0);
         }
         Snippeter::new(highlight)
+    }
+
+    fn marked(snippet: &Snippet) -> Vec<&str> {
+        snippet
+            .pieces
+            .iter()
+            .filter(|p| p.marked)
+            .map(|p| p.text.as_str())
+            .collect()
     }
 
     #[test]
@@ -295,7 +465,10 @@ mod tests {
         let body = format!("{filler}Qui il vertice sui missili e sulla Corea. {filler}");
         let snippet = snippeter(&["missili", "Corea"]).body(&body);
         let plain = snippet.plain();
-        assert!(plain.starts_with("… parola"), "{plain}");
+        assert!(
+            plain.starts_with("… parola") || plain.starts_with("Qui il vertice"),
+            "{plain}"
+        );
         assert!(plain.ends_with("parola …"), "{plain}");
         assert!(
             plain.chars().count() <= SNIPPET_CHARS + 10,
@@ -317,5 +490,60 @@ mod tests {
         let plain = snippeter(&["assente"]).body(&body).plain();
         assert!(plain.starts_with("Prima frase."));
         assert!(plain.ends_with('…'));
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn a_phrase_is_marked_where_it_occurs_not_word_by_word() {
+        let mut highlight = Highlight::default();
+        let tokens = analysis::tokens(&mut analysis::italian(), "Corea del Nord");
+        highlight.record(None, &tokens, 0);
+        let mut snippeter = Snippeter::new(highlight);
+        let snippet =
+            snippeter.body("Vento dal nord sulla Corea. Poi la Corea del Nord ha lanciato.");
+        let marked: Vec<&str> = snippet
+            .pieces
+            .iter()
+            .filter(|p| p.marked)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(marked, vec!["Corea", "Nord"]);
+        assert!(
+            snippet
+                .to_html()
+                .contains("la <mark>Corea</mark> del <mark>Nord</mark>")
+        );
+    }
+
+    #[test]
+    fn passages_start_at_their_sentence_and_do_not_overlap() {
+        let mut highlight = Highlight::default();
+        highlight.record(
+            None,
+            &analysis::tokens(&mut analysis::italian(), "grano"),
+            0,
+        );
+        let filler = "Una frase qualunque che non dice nulla di utile. ".repeat(8);
+        let body = format!(
+            "{filler}Il prezzo del grano sale. {filler}Le scorte di grano calano. {filler}"
+        );
+        let mut snippeter = Snippeter::new(highlight);
+        let matches = snippeter.matches(&body, false);
+        let found = passages(&body, &matches, 3);
+        assert_eq!(found.len(), 2);
+        assert!(
+            found[0].plain().starts_with("… Il prezzo del grano"),
+            "{}",
+            found[0].plain()
+        );
+        assert!(
+            found[1].plain().starts_with("… Le scorte di grano"),
+            "{}",
+            found[1].plain()
+        );
     }
 }

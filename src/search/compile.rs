@@ -1,0 +1,318 @@
+//! Turns a parsed query into a tantivy query, and records what snippets should mark.
+
+use std::ops::Bound;
+
+use chrono::NaiveDate;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::{TextAnalyzer, Token};
+use tantivy::{DateTime, Term};
+
+use super::query::{Node, Target, plain_words};
+use super::snippet::Highlight;
+use crate::analysis::{self, fold_accents};
+use crate::error::QueryError;
+use crate::index::Fields;
+
+/// How much an article whose title holds every query word gains, over its BM25F score.
+const TITLE_BONUS: f32 = 0.5;
+/// How much the exact form of a capitalised word (a name: `Conte`, not `conti`) weighs.
+const NAME_BOOST: f32 = 3.0;
+/// The score a word matched only with typos (`--fuzzy`) adds: below any exact match.
+const FUZZY_SCORE: f32 = 0.05;
+
+/// The typos `--fuzzy` tolerates in a word, by the length of its analysed form, as Meilisearch
+/// users expect: none in short words, one from four letters, two from eight.
+pub fn typos_allowed(term: &str) -> u8 {
+    match term.chars().count() {
+        0..4 => 0,
+        4..8 => 1,
+        _ => 2,
+    }
+}
+
+/// Builds tantivy queries from parsed ones.
+pub struct Compiler<'a> {
+    fields: &'a Fields,
+    italian: TextAnalyzer,
+    exact: TextAnalyzer,
+    keyword: TextAnalyzer,
+    /// Tolerate typos in plain words.
+    pub fuzzy: bool,
+    pub highlight: Highlight,
+}
+
+impl<'a> Compiler<'a> {
+    pub fn new(fields: &'a Fields) -> Self {
+        Compiler {
+            fields,
+            italian: analysis::italian(),
+            exact: analysis::italian_exact(),
+            keyword: analysis::keyword(),
+            fuzzy: false,
+            highlight: Highlight::default(),
+        }
+    }
+
+    /// The query for `node`; `any` relaxes top-level words from all required to any (ranked by
+    /// how many match). An error when nothing searchable is left (only stop words).
+    pub fn compile(&mut self, node: &Node, any: bool) -> Result<Box<dyn Query>, QueryError> {
+        let query = self.node(node, any)?.ok_or_else(|| {
+            QueryError("only stop words (il, di, che…): nothing to search for".into())
+        })?;
+        // The title bonus: plain words all found in the title.
+        let title_terms: Vec<Box<dyn Query>> = plain_words(node)
+            .into_iter()
+            .filter_map(|text| {
+                let tokens = analysis::tokens(&mut self.italian, text);
+                terms_query(tokens, self.fields.title)
+            })
+            .collect();
+        if title_terms.is_empty() {
+            return Ok(query);
+        }
+        let all_in_title =
+            BooleanQuery::new(title_terms.into_iter().map(|q| (Occur::Must, q)).collect());
+        Ok(Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Should, boost(Box::new(all_in_title), TITLE_BONUS)),
+        ])))
+    }
+
+    fn node(&mut self, node: &Node, any: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+        Ok(match node {
+            Node::Word {
+                field,
+                text,
+                prefix: true,
+                ..
+            } => Some(self.prefix(*field, text)?),
+            Node::Word {
+                field: None,
+                text,
+                exact: true,
+                ..
+            } => self.exact_word(text),
+            Node::Word { field, text, .. } => self.text(*field, text, 0),
+            Node::Phrase { field, text, slop } => self.text(*field, text, *slop),
+            Node::Dates { since, until } => Some(self.dates(*since, *until)),
+            Node::Or(alternatives) => {
+                let mut clauses = Vec::new();
+                for alternative in alternatives {
+                    if let Some(query) = self.node(alternative, false)? {
+                        clauses.push((Occur::Should, query));
+                    }
+                }
+                (!clauses.is_empty())
+                    .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+            }
+            Node::And(children) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for child in children {
+                    let (occur, child) = match child {
+                        Node::Not(inner) => (Occur::MustNot, self.excluded(inner)?),
+                        // Dates filter even when words are relaxed.
+                        dates @ Node::Dates { .. } => (Occur::Must, self.node(dates, false)?),
+                        other if any => (Occur::Should, self.node(other, false)?),
+                        other => (Occur::Must, self.node(other, false)?),
+                    };
+                    if let Some(query) = child {
+                        clauses.push((occur, query));
+                    }
+                }
+                if !clauses.iter().any(|(occur, _)| *occur != Occur::MustNot) {
+                    if clauses.is_empty() {
+                        return Ok(None);
+                    }
+                    return Err(not_only_excluded());
+                }
+                Some(Box::new(BooleanQuery::new(clauses)))
+            }
+            Node::Not(_) => return Err(not_only_excluded()),
+        })
+    }
+
+    /// An excluded clause: searched like any other, but never highlighted.
+    fn excluded(&mut self, node: &Node) -> Result<Option<Box<dyn Query>>, QueryError> {
+        let saved = self.highlight.clone();
+        let query = self.node(node, false);
+        self.highlight = saved;
+        query
+    }
+
+    /// The field a target searches, and whether it holds Italian text (else labels).
+    fn field_for(&self, target: Option<Target>) -> (Field, bool) {
+        match target {
+            None => (self.fields.text, true),
+            Some(Target::Title) => (self.fields.title, true),
+            Some(Target::Body) => (self.fields.body, true),
+            Some(Target::Section) => (self.fields.section, false),
+            Some(Target::Source) => (self.fields.source, false),
+            Some(Target::Author) => (self.fields.author, false),
+            Some(Target::Date) => (self.fields.date, false),
+        }
+    }
+
+    /// A word or phrase: its analysed terms, as one term query or a phrase query (with `slop`,
+    /// a proximity query). A capitalised plain word also looks for its exact form, which ranks
+    /// first: `Conte` the name before `conti` the accounts.
+    fn text(&mut self, target: Option<Target>, text: &str, slop: u32) -> Option<Box<dyn Query>> {
+        let (field, italian) = self.field_for(target);
+        if !italian {
+            let value = analysis::tokens(&mut self.keyword, text.trim()).pop()?;
+            return Some(Box::new(TermQuery::new(
+                Term::from_field_text(field, &value.text),
+                IndexRecordOption::Basic,
+            )));
+        }
+        let tokens = analysis::tokens(&mut self.italian, text);
+        self.highlight.record(target, &tokens, slop);
+        let single = (tokens.len() == 1).then(|| tokens[0].text.clone());
+        let query = match (&single, self.fuzzy && target.is_none()) {
+            (Some(term), true) => fuzzy_term(field, term),
+            _ => terms_query_with_slop(tokens, field, slop)?,
+        };
+        let capitalised = text.chars().next().is_some_and(char::is_uppercase);
+        if target.is_none() && single.is_some() && capitalised {
+            let exact = analysis::tokens(&mut self.exact, text);
+            if let Some(name) = terms_query(exact, self.fields.exact) {
+                return Some(Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, query),
+                    (Occur::Should, boost(name, NAME_BOOST)),
+                ])));
+            }
+        }
+        Some(query)
+    }
+
+    /// `=word`: this form only, unstemmed. The exact field keeps no positions, so the words of
+    /// `=nord-coreano` are each required rather than adjacent.
+    fn exact_word(&mut self, text: &str) -> Option<Box<dyn Query>> {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = analysis::tokens(&mut self.exact, text)
+            .into_iter()
+            .map(|token| {
+                let term = Term::from_field_text(self.fields.exact, &token.text);
+                self.highlight.exact_terms.insert(token.text);
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    fn dates(&self, since: NaiveDate, until: NaiveDate) -> Box<dyn Query> {
+        let term = |date: NaiveDate| {
+            let seconds = date
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc()
+                .timestamp();
+            Term::from_field_date(self.fields.date, DateTime::from_timestamp_secs(seconds))
+        };
+        let bound = |date: NaiveDate, open: NaiveDate| {
+            if date == open {
+                Bound::Unbounded
+            } else {
+                Bound::Included(term(date))
+            }
+        };
+        Box::new(ConstScoreQuery::new(
+            Box::new(RangeQuery::new(
+                bound(since, NaiveDate::MIN),
+                bound(until, NaiveDate::MAX),
+            )),
+            0.0,
+        ))
+    }
+
+    /// `word*`: every term that starts like the word. The stem is used when it is a prefix of the
+    /// word (`missili*` looks for `missil…`), so the prefix meets the stemmed terms of the index.
+    fn prefix(&mut self, target: Option<Target>, text: &str) -> Result<Box<dyn Query>, QueryError> {
+        let (field, italian) = self.field_for(target);
+        let folded: String = fold_accents(&text.to_lowercase())
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        if folded.chars().count() < 2 {
+            return Err(QueryError(format!(
+                "`{text}*` is too short: a prefix needs at least two letters"
+            )));
+        }
+        let prefix = match analysis::tokens(&mut self.italian, text).as_slice() {
+            [token] if italian && folded.starts_with(token.text.as_str()) => token.text.clone(),
+            _ => folded,
+        };
+        self.highlight.prefixes.push(prefix.clone());
+        let pattern = format!("{}.*", regex_escape(&prefix));
+        let query = RegexQuery::from_pattern(&pattern, field)
+            .map_err(|e| QueryError(format!("cannot search `{text}*`: {e}")))?;
+        Ok(Box::new(query))
+    }
+}
+
+fn not_only_excluded() -> QueryError {
+    QueryError("a query needs at least one word that is not excluded".into())
+}
+
+fn boost(query: Box<dyn Query>, by: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, by))
+}
+
+/// One analysed term, ranked by BM25, or, within its allowed typos, found at a small constant
+/// score: an exact match always ranks above a fuzzy one.
+fn fuzzy_term(field: Field, term: &str) -> Box<dyn Query> {
+    let exact = Term::from_field_text(field, term);
+    let typos = typos_allowed(term);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+        Occur::Should,
+        Box::new(TermQuery::new(exact.clone(), IndexRecordOption::WithFreqs)),
+    )];
+    if typos > 0 {
+        let fuzzy = FuzzyTermQuery::new(exact, typos, true);
+        clauses.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(Box::new(fuzzy), FUZZY_SCORE)),
+        ));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The query for analysed `tokens` in `field`: a term, or a phrase (positions kept).
+fn terms_query(tokens: Vec<Token>, field: Field) -> Option<Box<dyn Query>> {
+    terms_query_with_slop(tokens, field, 0)
+}
+
+fn terms_query_with_slop(tokens: Vec<Token>, field: Field, slop: u32) -> Option<Box<dyn Query>> {
+    match tokens.as_slice() {
+        [] => None,
+        [token] => Some(Box::new(TermQuery::new(
+            Term::from_field_text(field, &token.text),
+            IndexRecordOption::WithFreqs,
+        ))),
+        [first, ..] => {
+            let start = first.position;
+            let terms = tokens
+                .iter()
+                .map(|t| (t.position - start, Term::from_field_text(field, &t.text)))
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)))
+        }
+    }
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = !c.is_alphanumeric();
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
+        })
+        .collect()
+}

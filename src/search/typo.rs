@@ -1,0 +1,157 @@
+//! Typo tolerance: edit distances, and suggestions for words the index does not hold.
+
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Searcher, TantivyDocument, Term};
+
+use super::query::Node;
+use crate::analysis;
+use crate::index::Fields;
+
+/// `did you mean`: the query with each word that matches nothing replaced by the closest word of
+/// the index (edit distance 1 or 2 on the analysed form; two only from eight letters), written
+/// as an article writes it. `None` when every word matches or no close word exists.
+pub fn suggest(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &str,
+    tree: &Node,
+) -> tantivy::Result<Option<String>> {
+    let mut italian = analysis::italian();
+    let mut suggestion = query.to_string();
+    let mut changed = false;
+    for word in words(tree) {
+        let tokens = analysis::tokens(&mut italian, word);
+        let [token] = tokens.as_slice() else { continue };
+        if searcher.doc_freq(&Term::from_field_text(fields.text, &token.text))? > 0 {
+            continue;
+        }
+        let Some(term) = closest_term(searcher, fields, &token.text)? else {
+            continue;
+        };
+        let Some(mut surface) = surface_form(searcher, fields, &term)? else {
+            continue;
+        };
+        if !word.starts_with(char::is_uppercase) {
+            surface = surface.to_lowercase();
+        }
+        suggestion = suggestion.replacen(word, &surface, 1);
+        changed = true;
+    }
+    Ok(changed.then_some(suggestion))
+}
+
+/// The plain words of a query (not fielded, prefixed or excluded).
+fn words(node: &Node) -> Vec<&str> {
+    match node {
+        Node::Word {
+            field: None,
+            text,
+            prefix: false,
+            exact: false,
+        } => vec![text.as_str()],
+        Node::And(children) | Node::Or(children) => children.iter().flat_map(words).collect(),
+        _ => vec![],
+    }
+}
+
+/// The indexed term closest to `term`; among equally close ones, the most frequent.
+fn closest_term(
+    searcher: &Searcher,
+    fields: &Fields,
+    term: &str,
+) -> tantivy::Result<Option<String>> {
+    let max = if term.chars().count() >= 8 { 2 } else { 1 };
+    let mut best: Option<(usize, u64, String)> = None;
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(fields.text)?;
+        let mut terms = index.terms().stream()?;
+        while terms.advance() {
+            let Ok(candidate) = std::str::from_utf8(terms.key()) else {
+                continue;
+            };
+            let Some(distance) = edit_distance(term, candidate, max) else {
+                continue;
+            };
+            let frequency = u64::from(terms.value().doc_freq);
+            let better = best.as_ref().is_none_or(|(d, f, _)| {
+                (distance, std::cmp::Reverse(frequency)) < (*d, std::cmp::Reverse(*f))
+            });
+            if distance > 0 && better {
+                best = Some((distance, frequency, candidate.to_string()));
+            }
+        }
+    }
+    Ok(best.map(|(_, _, term)| term))
+}
+
+/// A word as an article writes it that analyses to `term` (`missil` → `missili`).
+fn surface_form(
+    searcher: &Searcher,
+    fields: &Fields,
+    term: &str,
+) -> tantivy::Result<Option<String>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.text, term),
+        IndexRecordOption::Basic,
+    );
+    let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+    let Some((_, address)) = top.first() else {
+        return Ok(None);
+    };
+    let doc: TantivyDocument = searcher.doc(*address)?;
+    let mut italian = analysis::italian();
+    for field in [fields.title, fields.body] {
+        let text = doc
+            .get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        if let Some(token) = analysis::tokens(&mut italian, text)
+            .into_iter()
+            .find(|t| t.text == term)
+        {
+            return Ok(Some(text[token.offset_from..token.offset_to].to_string()));
+        }
+    }
+    Ok(None)
+}
+
+/// The Levenshtein distance between `a` and `b` in characters, if it is at most `max`.
+pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        let mut row_min = current[0];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            row_min = row_min.min(current[j + 1]);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    Some(previous[b.len()]).filter(|&d| d <= max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_within_the_bound() {
+        assert_eq!(edit_distance("pyongyang", "pyongnyang", 2), Some(1));
+        assert_eq!(edit_distance("missil", "missil", 2), Some(0));
+        assert_eq!(edit_distance("città", "citta", 1), Some(1));
+        assert_eq!(edit_distance("governo", "giornale", 2), None);
+        assert_eq!(edit_distance("ab", "abcd", 1), None);
+    }
+}
