@@ -85,14 +85,14 @@ struct Stats {
 fn stats_json_describes_the_sample_corpus() {
     let json = expect_code(sample(&["stats", "--format", "json"]), 0);
     let stats: Stats = serde_json::from_str(&json).unwrap();
-    assert_eq!(stats.articles, 45);
+    assert_eq!(stats.articles, 51);
     assert!(stats.segments >= 1);
     assert!(stats.size_bytes > 0);
     assert_eq!(stats.schema_version, 1);
-    assert_eq!(stats.sections.values().sum::<u64>(), 45);
+    assert_eq!(stats.sections.values().sum::<u64>(), 51);
     assert_eq!(stats.sections["Esteri"], 8);
     assert_eq!(stats.first_date.as_deref(), Some("2003-06-11"));
-    assert_eq!(stats.last_date.as_deref(), Some("2023-12-15"));
+    assert_eq!(stats.last_date.as_deref(), Some("2024-02-10"));
     assert_eq!(stats.undated, 0);
     assert_eq!(stats.duplicates, 0);
 }

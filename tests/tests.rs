@@ -6,6 +6,7 @@ mod util;
 mod analyze;
 mod crash;
 mod errors;
+mod explore;
 mod index;
 mod json;
 mod ranking;

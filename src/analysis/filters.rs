@@ -95,8 +95,9 @@ impl TokenRewrite for Elision {
         else {
             return true;
         };
-        let prefix = &token.text[..at];
-        if self.articles.contains(prefix) {
+        // Lowercase here too: the names analyzer elides before it lowercases (L’Italia).
+        let prefix = token.text[..at].to_lowercase();
+        if self.articles.contains(&prefix) {
             let rest_start = at + apostrophe.len_utf8();
             if rest_start == token.text.len() {
                 return false;
@@ -113,6 +114,16 @@ impl TokenRewrite for Elision {
                 .collect();
         }
         true
+    }
+}
+
+/// Keeps only the words written with a capital (names, and the first word of a sentence).
+#[derive(Clone)]
+pub struct Capitalised;
+
+impl TokenRewrite for Capitalised {
+    fn rewrite(&mut self, token: &mut Token) -> bool {
+        token.text.starts_with(char::is_uppercase)
     }
 }
 

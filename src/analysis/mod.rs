@@ -12,7 +12,8 @@ use tantivy::Index;
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token};
 
 pub use filters::{
-    ApostropheAccent, Elision, FoldAccents, Rewrite, Stem, StopWords, TokenRewrite, fold_accents,
+    ApostropheAccent, Capitalised, Elision, FoldAccents, Rewrite, Stem, StopWords, TokenRewrite,
+    fold_accents,
 };
 pub use tokenizer::WordTokenizer;
 
@@ -63,6 +64,24 @@ pub fn italian_exact() -> TextAnalyzer {
         .build()
 }
 
+/// Name of the analyzer that keeps only capitalised words, unstemmed.
+pub const ITALIAN_NAMES: &str = "italian_names";
+
+/// The words written with a capital, unstemmed and lowercased: `Draghi` the economist is
+/// `draghi` here, the `draghi` (dragons) of a parade are not here at all.
+pub fn italian_names() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        // Before the capital is checked: in dell’Ucraina the name starts after the apostrophe.
+        .filter(Rewrite(Elision::new(word_list(ELISIONS))))
+        .filter(Rewrite(Capitalised))
+        .filter(LowerCaser)
+        .filter(Rewrite(ApostropheAccent))
+        .filter(Rewrite(StopWords::new(word_list(STOPWORDS))))
+        .filter(Rewrite(FoldAccents))
+        .build()
+}
+
 /// The analyzer for labels such as sections: `Esteri`, `esteri` and `ESTERI` are one term.
 pub fn keyword() -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default())
@@ -75,6 +94,7 @@ pub fn keyword() -> TextAnalyzer {
 pub fn register(index: &Index) {
     index.tokenizers().register(ITALIAN, italian());
     index.tokenizers().register(ITALIAN_EXACT, italian_exact());
+    index.tokenizers().register(ITALIAN_NAMES, italian_names());
     index.tokenizers().register(KEYWORD, keyword());
 }
 
@@ -83,6 +103,7 @@ pub fn by_name(name: &str) -> Option<TextAnalyzer> {
     match name {
         ITALIAN => Some(italian()),
         ITALIAN_EXACT => Some(italian_exact()),
+        ITALIAN_NAMES => Some(italian_names()),
         KEYWORD => Some(keyword()),
         _ => None,
     }

@@ -164,3 +164,27 @@ fn the_word_lists_are_read_from_schema() {
     assert!(!elisions.contains("po"));
     assert!(word_list(STOPWORDS).contains("più"));
 }
+
+#[test]
+fn the_names_analyzer_keeps_capitalised_words_only() {
+    let names: Vec<String> = tokens(
+        &mut italian_names(),
+        "Draghi e i draghi dell’Ucraina, L'Aquila",
+    )
+    .into_iter()
+    .map(|t| t.text)
+    .collect();
+    assert_eq!(names, vec!["draghi", "ucraina", "aquila"]);
+}
+
+#[test]
+fn the_exact_analyzer_does_not_stem() {
+    let exact = |text| {
+        tokens(&mut italian_exact(), text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(exact("Conte conti"), vec!["conte", "conti"]);
+    assert_ne!(terms("Letta"), exact("Letta"));
+}

@@ -19,8 +19,10 @@ use crate::index::Fields;
 
 /// How much an article whose title holds every query word gains, over its BM25F score.
 const TITLE_BONUS: f32 = 0.5;
-/// How much the exact form of a capitalised word (a name: `Conte`, not `conti`) weighs.
-const NAME_BOOST: f32 = 3.0;
+/// What an article gains where it writes a capitalised query word (a name: `Conte`, not
+/// `conti`) with a capital too: a constant, larger than any BM25 score, so that those articles
+/// come first and rank among themselves as they would without it.
+const NAME_SCORE: f32 = 100.0;
 /// The score a word matched only with typos (`--fuzzy`) adds: below any exact match.
 const FUZZY_SCORE: f32 = 0.05;
 
@@ -60,6 +62,7 @@ impl<'a> Compiler<'a> {
     /// The query for `node`; `any` relaxes top-level words from all required to any (ranked by
     /// how many match). An error when nothing searchable is left (only stop words).
     pub fn compile(&mut self, node: &Node, any: bool) -> Result<Box<dyn Query>, QueryError> {
+        self.highlight.fuzzy = self.fuzzy;
         let query = self.node(node, any)?.ok_or_else(|| {
             QueryError("only stop words (il, di, che…): nothing to search for".into())
         })?;
@@ -175,26 +178,34 @@ impl<'a> Compiler<'a> {
             (Some(term), true) => fuzzy_term(field, term),
             _ => terms_query_with_slop(tokens, field, slop)?,
         };
-        let capitalised = text.chars().next().is_some_and(char::is_uppercase);
-        if target.is_none() && single.is_some() && capitalised {
+        if target.is_none() && single.is_some() && is_capitalised(text) {
             let exact = analysis::tokens(&mut self.exact, text);
-            if let Some(name) = terms_query(exact, self.fields.exact) {
+            if let Some(name) = terms_query(exact, self.fields.names) {
                 return Some(Box::new(BooleanQuery::new(vec![
                     (Occur::Must, query),
-                    (Occur::Should, boost(name, NAME_BOOST)),
+                    (
+                        Occur::Should,
+                        Box::new(ConstScoreQuery::new(name, NAME_SCORE)),
+                    ),
                 ])));
             }
         }
         Some(query)
     }
 
-    /// `=word`: this form only, unstemmed. The exact field keeps no positions, so the words of
-    /// `=nord-coreano` are each required rather than adjacent.
+    /// `=word`: this form only, unstemmed; `=Word`, this form written with a capital. These
+    /// fields keep no positions, so the words of `=nord-coreano` are each required rather than
+    /// adjacent.
     fn exact_word(&mut self, text: &str) -> Option<Box<dyn Query>> {
+        let field = if is_capitalised(text) {
+            self.fields.names
+        } else {
+            self.fields.exact
+        };
         let clauses: Vec<(Occur, Box<dyn Query>)> = analysis::tokens(&mut self.exact, text)
             .into_iter()
             .map(|token| {
-                let term = Term::from_field_text(self.fields.exact, &token.text);
+                let term = Term::from_field_text(field, &token.text);
                 self.highlight.exact_terms.insert(token.text);
                 (
                     Occur::Must,
@@ -253,6 +264,11 @@ impl<'a> Compiler<'a> {
             .map_err(|e| QueryError(format!("cannot search `{text}*`: {e}")))?;
         Ok(Box::new(query))
     }
+}
+
+/// A word written with a capital: a name, matched first in its exact form.
+fn is_capitalised(text: &str) -> bool {
+    text.starts_with(char::is_uppercase)
 }
 
 fn not_only_excluded() -> QueryError {

@@ -29,11 +29,17 @@ pub struct Highlight {
     /// Unstemmed terms (`=word`), matched against the exact analysis of the text.
     pub exact_terms: HashSet<String>,
     pub prefixes: Vec<String>,
-    /// Phrases: their terms with positions relative to the first, and whether they apply to
-    /// the title and the body.
-    pub phrases: Vec<(Vec<(usize, String)>, bool, bool)>,
+    pub phrases: Vec<Phrase>,
     /// Words matched with typos (`--fuzzy`) are marked too.
     pub fuzzy: bool,
+}
+
+/// A phrase to mark: its terms with positions relative to the first, and where it was searched.
+#[derive(Debug, Clone)]
+pub struct Phrase {
+    pub terms: Vec<(usize, String)>,
+    pub in_title: bool,
+    pub in_body: bool,
 }
 
 impl Highlight {
@@ -47,7 +53,11 @@ impl Highlight {
                 .iter()
                 .map(|t| (t.position - start, t.text.clone()))
                 .collect();
-            self.phrases.push((terms, in_title, in_body));
+            self.phrases.push(Phrase {
+                terms,
+                in_title,
+                in_body,
+            });
             return;
         }
         for token in tokens {
@@ -169,9 +179,9 @@ impl Snippeter {
             .iter()
             .map(|t| self.highlight.marks(&t.text, in_title))
             .collect();
-        for (phrase, title, body) in &self.highlight.phrases {
-            if (in_title && *title) || (!in_title && *body) {
-                mark_phrase(&tokens, phrase, &mut marked);
+        for phrase in &self.highlight.phrases {
+            if (in_title && phrase.in_title) || (!in_title && phrase.in_body) {
+                mark_phrase(&tokens, &phrase.terms, &mut marked);
             }
         }
         let mut matches: Vec<Match> = tokens
@@ -475,13 +485,7 @@ mod tests {
             "{}",
             plain.len()
         );
-        let marked: Vec<&str> = snippet
-            .pieces
-            .iter()
-            .filter(|p| p.marked)
-            .map(|p| p.text.as_str())
-            .collect();
-        assert_eq!(marked, vec!["missili", "Corea"]);
+        assert_eq!(marked(&snippet), vec!["missili", "Corea"]);
     }
 
     #[test]
@@ -491,11 +495,6 @@ mod tests {
         assert!(plain.starts_with("Prima frase."));
         assert!(plain.ends_with('…'));
     }
-}
-
-#[cfg(test)]
-mod more_tests {
-    use super::*;
 
     #[test]
     fn a_phrase_is_marked_where_it_occurs_not_word_by_word() {
@@ -505,13 +504,7 @@ mod more_tests {
         let mut snippeter = Snippeter::new(highlight);
         let snippet =
             snippeter.body("Vento dal nord sulla Corea. Poi la Corea del Nord ha lanciato.");
-        let marked: Vec<&str> = snippet
-            .pieces
-            .iter()
-            .filter(|p| p.marked)
-            .map(|p| p.text.as_str())
-            .collect();
-        assert_eq!(marked, vec!["Corea", "Nord"]);
+        assert_eq!(marked(&snippet), vec!["Corea", "Nord"]);
         assert!(
             snippet
                 .to_html()
