@@ -19,6 +19,10 @@ use crate::index::Fields;
 
 /// How much an article whose title holds every query word gains, over its BM25F score.
 const TITLE_BONUS: f32 = 0.5;
+/// How much the exact form of a word weighs over its stem's other forms: Snowball folds rare
+/// words into common stems (`partita` into `part`, with `parte`), and the form the user typed
+/// should rank first.
+const EXACT_BOOST: f32 = 0.5;
 /// What an article gains where it writes a capitalised query word (a name: `Conte`, not
 /// `conti`) with a capital too: a constant, larger than any BM25 score, so that those articles
 /// come first and rank among themselves as they would without it.
@@ -178,19 +182,32 @@ impl<'a> Compiler<'a> {
             (Some(term), true) => fuzzy_term(field, term),
             _ => terms_query_with_slop(tokens, field, slop)?,
         };
-        if target.is_none() && single.is_some() && is_capitalised(text) {
-            let exact = analysis::tokens(&mut self.exact, text);
-            if let Some(name) = terms_query(exact, self.fields.names) {
-                return Some(Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, query),
-                    (
-                        Occur::Should,
-                        Box::new(ConstScoreQuery::new(name, NAME_SCORE)),
-                    ),
-                ])));
-            }
+        if target.is_some() || single.is_none() {
+            return Some(query);
         }
-        Some(query)
+        let exact = analysis::tokens(&mut self.exact, text);
+        let [form] = exact.as_slice() else {
+            return Some(query);
+        };
+        let mut clauses = vec![(Occur::Must, query)];
+        // The word as written ranks above other words of its stem (partita above parte).
+        let exact_form = Term::from_field_text(self.fields.exact, &form.text);
+        clauses.push((
+            Occur::Should,
+            boost(
+                Box::new(TermQuery::new(exact_form, IndexRecordOption::WithFreqs)),
+                EXACT_BOOST,
+            ),
+        ));
+        if is_capitalised(text) {
+            let name = Term::from_field_text(self.fields.names, &form.text);
+            let name = Box::new(TermQuery::new(name, IndexRecordOption::Basic));
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(name, NAME_SCORE)),
+            ));
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
     }
 
     /// `=word`: this form only, unstemmed; `=Word`, this form written with a capital. These
