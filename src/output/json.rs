@@ -41,7 +41,7 @@ struct MatchJson {
 #[derive(Serialize)]
 struct HitJson<'a> {
     rank: usize,
-    score: f32,
+    score: f64,
     id: &'a str,
     path: &'a str,
     title: &'a str,
@@ -86,7 +86,7 @@ fn hit_value(h: &Hit, fields: Option<&[String]>) -> serde_json::Value {
 fn hit(hit: &Hit) -> HitJson<'_> {
     HitJson {
         rank: hit.rank,
-        score: (hit.score * 1000.0).round() / 1000.0,
+        score: (f64::from(hit.score) * 1000.0).round() / 1000.0,
         id: &hit.id,
         path: &hit.path,
         title: &hit.title,

@@ -1,6 +1,7 @@
 //! Output for people: results, statistics and tokens as aligned text, with matched words in
 //! colour when writing to a terminal.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::index::Stats;
@@ -96,7 +97,7 @@ fn facets(facets: &Facets, style: Style, out: &mut impl Write) -> io::Result<()>
     }
     writeln!(out, "{}", style.paint(BOLD, "months"))?;
     let most = facets.month.values().copied().max().unwrap_or(1).max(1);
-    for (month, count) in &facets.month {
+    for (month, count) in timeline(&facets.month) {
         let bar = "█".repeat(((count * BAR_WIDTH).div_ceil(most)) as usize);
         writeln!(
             out,
@@ -105,6 +106,40 @@ fn facets(facets: &Facets, style: Style, out: &mut impl Write) -> io::Result<()>
         )?;
     }
     Ok(())
+}
+
+/// Longest stretch of months drawn with its empty months: a gap in the story is visible.
+const MAX_TIMELINE_MONTHS: i32 = 240;
+
+/// The months of a facet in order, the empty ones between them included when the span is short;
+/// undated matches last.
+fn timeline(months: &BTreeMap<String, u64>) -> Vec<(String, u64)> {
+    let index = |key: &str| -> Option<i32> {
+        let (y, m) = key.split_once('-')?;
+        Some(y.parse::<i32>().ok()? * 12 + m.parse::<i32>().ok()? - 1)
+    };
+    let as_is = || months.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let known: Vec<i32> = months.keys().filter_map(|k| index(k)).collect();
+    let (Some(&first), Some(&last)) = (known.first(), known.last()) else {
+        return as_is();
+    };
+    if last - first >= MAX_TIMELINE_MONTHS {
+        return as_is();
+    }
+    let mut out: Vec<(String, u64)> = (first..=last)
+        .map(|n| {
+            let key = format!("{:04}-{:02}", n / 12, n % 12 + 1);
+            let count = months.get(&key).copied().unwrap_or(0);
+            (key, count)
+        })
+        .collect();
+    out.extend(
+        months
+            .iter()
+            .filter(|(k, _)| index(k).is_none())
+            .map(|(k, v)| (k.clone(), *v)),
+    );
+    out
 }
 
 /// `get`: the stored article, title first.
@@ -183,5 +218,20 @@ pub fn human_bytes(bytes: u64) -> String {
         format!("{bytes} B")
     } else {
         format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timeline_shows_empty_months_between() {
+        let months: BTreeMap<String, u64> = [("2023-11", 2), ("2024-02", 1), ("(none)", 3)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let keys: Vec<String> = timeline(&months).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["2023-11", "2023-12", "2024-01", "2024-02", "(none)"]);
     }
 }
