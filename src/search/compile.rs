@@ -234,28 +234,12 @@ impl<'a> Compiler<'a> {
     }
 
     fn dates(&self, since: NaiveDate, until: NaiveDate) -> Box<dyn Query> {
-        let term = |date: NaiveDate| {
-            let seconds = date
-                .and_hms_opt(0, 0, 0)
-                .unwrap_or_default()
-                .and_utc()
-                .timestamp();
-            Term::from_field_date(self.fields.date, DateTime::from_timestamp_secs(seconds))
-        };
-        let bound = |date: NaiveDate, open: NaiveDate| {
-            if date == open {
-                Bound::Unbounded
-            } else {
-                Bound::Included(term(date))
-            }
-        };
-        Box::new(ConstScoreQuery::new(
-            Box::new(RangeQuery::new(
-                bound(since, NaiveDate::MIN),
-                bound(until, NaiveDate::MAX),
-            )),
-            0.0,
-        ))
+        let open = |date: NaiveDate, end: NaiveDate| (date != end).then_some(date);
+        published_between(
+            self.fields,
+            open(since, NaiveDate::MIN),
+            open(until, NaiveDate::MAX),
+        )
     }
 
     /// `word*`: every term that starts like the word. The stem is used when it is a prefix of the
@@ -281,6 +265,26 @@ impl<'a> Compiler<'a> {
             .map_err(|e| QueryError(format!("cannot search `{text}*`: {e}")))?;
         Ok(Box::new(query))
     }
+}
+
+/// Articles published between two days, inclusive (either may be open); a filter, scoring 0.
+pub fn published_between(
+    fields: &Fields,
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> Box<dyn Query> {
+    let bound = |date: Option<NaiveDate>| match date {
+        None => Bound::Unbounded,
+        Some(date) => {
+            let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+            let time = DateTime::from_timestamp_secs(midnight.timestamp());
+            Bound::Included(Term::from_field_date(fields.date, time))
+        }
+    };
+    Box::new(ConstScoreQuery::new(
+        Box::new(RangeQuery::new(bound(since), bound(until))),
+        0.0,
+    ))
 }
 
 /// A word written with a capital: a name, matched first in its exact form.

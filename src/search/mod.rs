@@ -7,14 +7,13 @@ pub mod query;
 pub mod snippet;
 pub mod typo;
 
-use std::ops::Bound;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
@@ -288,21 +287,11 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Result<Vec<Box<dyn Query
                 "--since {since} is after --until {until}"
             )));
         }
-        let term = |date: NaiveDate| {
-            let seconds = date
-                .and_hms_opt(0, 0, 0)
-                .unwrap_or_default()
-                .and_utc()
-                .timestamp();
-            Term::from_field_date(fields.date, DateTime::from_timestamp_secs(seconds))
-        };
-        let lower = request
-            .since
-            .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
-        let upper = request
-            .until
-            .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
-        filters.push(Box::new(RangeQuery::new(lower, upper)));
+        filters.push(compile::published_between(
+            fields,
+            request.since,
+            request.until,
+        ));
     }
     let mut keyword = analysis::keyword();
     for (field, names) in [
