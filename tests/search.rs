@@ -166,6 +166,12 @@ fn offset_and_limit_page_through_the_hits() {
     assert_eq!(ids(&second), ids(&all)[2..4]);
     assert_eq!(second.hits[0].rank, 3);
     assert_eq!(first.total_hits, all.total_hits);
+    // Past the end: no hit, no error; a huge limit costs no memory.
+    let beyond = search_sample("governo", &["--offset", "1000"]);
+    assert!(beyond.hits.is_empty());
+    assert_eq!(beyond.total_hits, all.total_hits);
+    let huge = search_sample("governo", &["--limit", "4000000000"]);
+    assert_eq!(huge.hits.len(), all.total_hits);
 }
 
 #[test]

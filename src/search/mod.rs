@@ -221,7 +221,11 @@ fn collect(
     query: &dyn Query,
     request: &SearchRequest,
 ) -> anyhow::Result<Collected> {
-    let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+    // The collector reserves room for offset + limit hits: never more than the index holds.
+    let articles = searcher.num_docs() as usize;
+    let offset = request.offset.min(articles);
+    let limit = request.limit.min(articles - offset).max(1);
+    let top = TopDocs::with_limit(limit).and_offset(offset);
     let facets = request.facets.then_some(FacetCollector);
     let (total, hits, facets) = match request.sort {
         Sort::Relevance => searcher.search(query, &(Count, top.order_by_score(), facets))?,
