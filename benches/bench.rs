@@ -42,7 +42,10 @@ fn main() -> anyhow::Result<()> {
     };
     let smoke = args.iter().any(|a| a == "--smoke");
     let articles: u64 = match value("--articles") {
-        Some(n) => n.replace('_', "").parse().context("--articles takes a number")?,
+        Some(n) => n
+            .replace('_', "")
+            .parse()
+            .context("--articles takes a number")?,
         None if smoke => 2_000,
         None => 10_000,
     };
@@ -59,7 +62,10 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
         let started = Instant::now();
         let done = emeroteca::generate::write_archive(&archive, articles, 1)?;
         fs::write(archive.join(".complete"), format!("{done:?}"))?;
-        eprintln!("generated {articles} articles in {:.1} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "generated {articles} articles in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
     }
     let corpus_bytes = folder_bytes(&archive);
     let ours = work.join(format!("emeroteca-{articles}"));
@@ -106,7 +112,9 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
                 query: query.text.clone(),
                 limit: 10,
                 sections: query.section.iter().map(|s| s.to_string()).collect(),
-                since: query.since.and_then(|d| search::parse_date_bound(d, false).ok()),
+                since: query
+                    .since
+                    .and_then(|d| search::parse_date_bound(d, false).ok()),
                 snippets,
                 ..SearchRequest::default()
             };
@@ -167,7 +175,11 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
         .collect();
 
     // ripgrep over the raw files, for the single-word queries.
-    let words: Vec<&Query> = queries.iter().filter(|q| q.single_word()).take(10).collect();
+    let words: Vec<&Query> = queries
+        .iter()
+        .filter(|q| q.single_word())
+        .take(10)
+        .collect();
     let mut grep = Vec::new();
     let mut ours_for_words = Vec::new();
     let rg_available = Command::new("rg").arg("--version").output().is_ok();
@@ -191,20 +203,33 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
     }
 
     // Correctness, checked always; the smoke run checks nothing else.
-    ensure!(batch_hits == our_hits, "--batch and in-process hit counts differ");
+    ensure!(
+        batch_hits == our_hits,
+        "--batch and in-process hit counts differ"
+    );
     for (query, (ours, plain)) in queries.iter().zip(our_hits.iter().zip(&plain_hits)) {
         if query.single_word() && query.section.is_none() && query.since.is_none() {
-            ensure!(*ours > 0 && *plain > 0, "no hit for {:?} ({ours}, {plain})", query.text);
+            ensure!(
+                *ours > 0 && *plain > 0,
+                "no hit for {:?} ({ours}, {plain})",
+                query.text
+            );
         }
     }
     if smoke {
-        println!("smoke: {indexed} articles, {} queries, hit counts consistent", queries.len());
+        println!(
+            "smoke: {indexed} articles, {} queries, hit counts consistent",
+            queries.len()
+        );
         return Ok(());
     }
 
     let mb = |bytes: u64| bytes as f64 / 1e6;
     let rate = |n: f64, t: Duration| n / t.as_secs_f64();
-    println!("## {articles} generated articles ({:.0} MB, {indexed} searchable)\n", mb(corpus_bytes));
+    println!(
+        "## {articles} generated articles ({:.0} MB, {indexed} searchable)\n",
+        mb(corpus_bytes)
+    );
     println!("| indexing | emeroteca | plain tantivy | ratio |");
     println!("|---|---|---|---|");
     println!(
@@ -223,7 +248,11 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
         rate(mb(corpus_bytes), our_time),
         rate(mb(corpus_bytes), plain_time)
     );
-    println!("| peak RSS | {:.0} MB | {:.0} MB | |", mb(our_rss), mb(plain_rss));
+    println!(
+        "| peak RSS | {:.0} MB | {:.0} MB | |",
+        mb(our_rss),
+        mb(plain_rss)
+    );
     println!(
         "| index size | {:.1} MB ({:.2} × corpus) | {:.1} MB ({:.2} × corpus) | {:.2} |",
         mb(our_size),
@@ -238,11 +267,17 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
         100.0 * rerun_time.as_secs_f64() / our_time.as_secs_f64()
     );
     println!();
-    println!("| search, {} queries, top 10 | p50 | p95 | p99 |", queries.len());
+    println!(
+        "| search, {} queries, top 10 | p50 | p95 | p99 |",
+        queries.len()
+    );
     println!("|---|---|---|---|");
     row("emeroteca in process, with snippets", &mut snippets);
     row("emeroteca in process, without snippets", &mut bare);
-    row("plain tantivy in process, with snippets", &mut plain_latency.clone());
+    row(
+        "plain tantivy in process, with snippets",
+        &mut plain_latency.clone(),
+    );
     row("emeroteca, one process per query", &mut per_process);
     println!(
         "\n`--batch`: {} queries in {:.2} s, {:.0} queries/s.",
@@ -291,32 +326,72 @@ impl Query {
 /// The fixed query set: common and rare words, two and three words, phrases, filtered queries.
 fn queries() -> Vec<Query> {
     let common = [
-        "governo", "ministro", "presidente", "città", "accordo", "regione", "sindaco", "economia",
-        "prezzi", "scuole",
+        "governo",
+        "ministro",
+        "presidente",
+        "città",
+        "accordo",
+        "regione",
+        "sindaco",
+        "economia",
+        "prezzi",
+        "scuole",
     ];
     let rare = [
-        "ambasciatore", "satellite", "alluvione", "agricoltori", "autostrada", "inchiesta", "museo",
-        "qualità", "isola", "ospite",
+        "ambasciatore",
+        "satellite",
+        "alluvione",
+        "agricoltori",
+        "autostrada",
+        "inchiesta",
+        "museo",
+        "qualità",
+        "isola",
+        "ospite",
     ];
-    let places = ["Roma", "Milano", "Napoli", "Kiev", "Tokyo", "Bruxelles", "Genova", "Seul"];
+    let places = [
+        "Roma",
+        "Milano",
+        "Napoli",
+        "Kiev",
+        "Tokyo",
+        "Bruxelles",
+        "Genova",
+        "Seul",
+    ];
     let plain = |text: String| Query {
         text,
         section: None,
         since: None,
     };
-    let mut queries: Vec<Query> = common.iter().chain(&rare).map(|w| plain(w.to_string())).collect();
+    let mut queries: Vec<Query> = common
+        .iter()
+        .chain(&rare)
+        .map(|w| plain(w.to_string()))
+        .collect();
     for (i, word) in common.iter().enumerate() {
         queries.push(plain(format!("{word} {}", rare[i])));
         queries.push(plain(format!("{word} {}", places[i % places.len()])));
-        queries.push(plain(format!("{} {word} {}", rare[(i + 3) % rare.len()], places[(i + 1) % places.len()])));
+        queries.push(plain(format!(
+            "{} {word} {}",
+            rare[(i + 3) % rare.len()],
+            places[(i + 1) % places.len()]
+        )));
     }
     for (i, word) in rare.iter().enumerate() {
         queries.push(plain(format!("{word} {}", common[(i + 5) % common.len()])));
         queries.push(plain(format!("{word} {}", places[(i + 2) % places.len()])));
     }
     for phrase in [
-        "\"il governo\"", "\"le nuove scuole\"", "\"del ministro\"", "\"la città\"",
-        "\"i prezzi\"", "\"il sindaco\"", "\"l'economia\"", "\"la regione\"", "\"nuovo museo\"",
+        "\"il governo\"",
+        "\"le nuove scuole\"",
+        "\"del ministro\"",
+        "\"la città\"",
+        "\"i prezzi\"",
+        "\"il sindaco\"",
+        "\"l'economia\"",
+        "\"la regione\"",
+        "\"nuovo museo\"",
         "\"più di quanto previsto\"",
     ] {
         queries.push(plain(phrase.to_string()));
@@ -381,7 +456,10 @@ fn plain_schema(index_dir: &Path) -> anyhow::Result<(Index, tantivy::schema::Fie
     let indexing = TextFieldIndexing::default()
         .set_tokenizer("plain_italian")
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let field = builder.add_text_field("body", TextOptions::default().set_indexing_options(indexing) | STORED);
+    let field = builder.add_text_field(
+        "body",
+        TextOptions::default().set_indexing_options(indexing) | STORED,
+    );
     let schema = builder.build();
     let index = if index_dir.join("meta.json").exists() {
         Index::open_in_dir(index_dir)?
@@ -415,7 +493,10 @@ fn strip_tags(text: &str) -> String {
 
 /// The same queries on the plain index (text only, all words required), top 10 with a
 /// SnippetGenerator snippet per hit; three rounds, as for emeroteca.
-fn plain_search(index_dir: &Path, queries: &[Query]) -> anyhow::Result<(Vec<Duration>, Vec<usize>)> {
+fn plain_search(
+    index_dir: &Path,
+    queries: &[Query],
+) -> anyhow::Result<(Vec<Duration>, Vec<usize>)> {
     let (index, field) = plain_schema(index_dir)?;
     let searcher = index.reader()?.searcher();
     let mut parser = QueryParser::for_index(&index, vec![field]);
@@ -426,7 +507,8 @@ fn plain_search(index_dir: &Path, queries: &[Query]) -> anyhow::Result<(Vec<Dura
         for query in queries {
             let started = Instant::now();
             let parsed = parser.parse_query(&query.text)?;
-            let (count, top) = searcher.search(&parsed, &(Count, TopDocs::with_limit(10).order_by_score()))?;
+            let (count, top) =
+                searcher.search(&parsed, &(Count, TopDocs::with_limit(10).order_by_score()))?;
             let generator = SnippetGenerator::create(&searcher, &*parsed, field)?;
             for (_, address) in top {
                 let doc: TantivyDocument = searcher.doc(address)?;

@@ -40,7 +40,7 @@ killed="$work/killed-index"
 rm -rf "$killed"
 $bin index "$archive" --index "$killed" --commit-every 2000 --quiet &
 pid=$!
-while [ ! -e "$killed/files.json" ]; do sleep 0.01; done
+while [ ! -e "$killed/files.log" ]; do sleep 0.01; done
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true
 after_kill=$($bin stats --index "$killed" --format json | field articles)
 resumed=$($bin index "$archive" --index "$killed" --json --quiet | field articles)

@@ -48,10 +48,10 @@ fn start_index(index: &Path) -> Child {
     .unwrap()
 }
 
-/// Waits until the run has committed once (its state file exists) and is still running.
+/// Waits until the run has committed once (its state log exists) and is still running.
 fn wait_for_first_commit(index: &Path, child: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !index.join("files.json").exists() {
+    while !index.join("files.log").exists() {
         assert!(Instant::now() < deadline, "no commit within a minute");
         assert!(
             child.try_wait().unwrap().is_none(),

@@ -2,7 +2,10 @@
 //! drops it; [`Rewrite`] turns any rule into a tantivy `TokenFilter`, so the rules stay free of
 //! tantivy's plumbing and each can be read (and tested) on its own.
 
-use std::collections::{HashMap, HashSet};
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
@@ -167,15 +170,15 @@ impl TokenRewrite for ApostropheAccent {
 /// article can hold.
 #[derive(Clone)]
 pub struct StopWords {
-    words: HashSet<String>,
+    words: FxHashSet<String>,
 }
 
 impl StopWords {
     pub fn new(words: HashSet<String>) -> Self {
         let folded: Vec<String> = words.iter().map(|w| fold_accents(w)).collect();
-        let mut words = words;
-        words.extend(folded);
-        StopWords { words }
+        StopWords {
+            words: words.into_iter().chain(folded).collect(),
+        }
     }
 }
 
@@ -196,60 +199,57 @@ impl TokenRewrite for StopWords {
 /// - In short words Snowball leaves the final vowel (`arma`, `armi`): a stem of four or more
 ///   letters loses it, and a final `ch`/`gh` loses its `h` (`righe`, `riga`), which only marks
 ///   the hard sound before `e` and `i`.
-pub struct Stem {
-    stemmer: Stemmer,
-    cache: HashMap<String, String>,
-}
+#[derive(Clone)]
+pub struct Stem;
 
-/// The cache is cleared when it grows past this many words, which bounds its memory.
+/// Each thread's cache is cleared when it grows past this many words, which bounds its memory.
 const STEM_CACHE_WORDS: usize = 100_000;
+
+thread_local! {
+    /// Per thread, so every analyzer a thread builds (one per query, one per indexing segment)
+    /// shares the words already stemmed, and no lock is taken.
+    static STEMS: RefCell<(Stemmer, FxHashMap<String, String>)> =
+        RefCell::new((Stemmer::create(Algorithm::Italian), FxHashMap::default()));
+}
 
 impl Stem {
     pub fn italian() -> Self {
-        Stem {
-            stemmer: Stemmer::create(Algorithm::Italian),
-            cache: HashMap::new(),
-        }
+        Stem
     }
 }
 
-impl Stem {
-    fn stem(&self, word: &str) -> String {
-        let mut stem = self.stemmer.stem(word).into_owned();
-        if let Some(base) = word.strip_suffix('o').filter(|base| base.len() >= 3) {
-            let plural = self.stemmer.stem(&format!("{base}i")).into_owned();
-            if plural != stem {
-                stem = plural;
-            }
+/// The stem of a lowercase, accent-folded word; see [`Stem`].
+fn stem(stemmer: &Stemmer, word: &str) -> String {
+    let mut stem = stemmer.stem(word).into_owned();
+    if let Some(base) = word.strip_suffix('o').filter(|base| base.len() >= 3) {
+        let plural = stemmer.stem(&format!("{base}i")).into_owned();
+        if plural != stem {
+            stem = plural;
         }
-        if stem.chars().count() >= 4 && stem.ends_with(['a', 'e', 'i', 'o']) {
-            stem.pop();
-        }
-        if stem.ends_with("ch") || stem.ends_with("gh") {
-            stem.pop();
-        }
-        stem
     }
-}
-
-impl Clone for Stem {
-    fn clone(&self) -> Self {
-        Stem::italian()
+    if stem.chars().count() >= 4 && stem.ends_with(['a', 'e', 'i', 'o']) {
+        stem.pop();
     }
+    if stem.ends_with("ch") || stem.ends_with("gh") {
+        stem.pop();
+    }
+    stem
 }
 
 impl TokenRewrite for Stem {
     fn rewrite(&mut self, token: &mut Token) -> bool {
-        if let Some(stem) = self.cache.get(&token.text) {
-            token.text.clone_from(stem);
-            return true;
-        }
-        if self.cache.len() >= STEM_CACHE_WORDS {
-            self.cache.clear();
-        }
-        let stem = self.stem(&token.text);
-        let word = std::mem::replace(&mut token.text, stem);
-        self.cache.insert(word, token.text.clone());
+        STEMS.with_borrow_mut(|(stemmer, cache)| {
+            if let Some(known) = cache.get(&token.text) {
+                token.text.clone_from(known);
+                return;
+            }
+            if cache.len() >= STEM_CACHE_WORDS {
+                cache.clear();
+            }
+            let stemmed = stem(stemmer, &token.text);
+            let word = std::mem::replace(&mut token.text, stemmed);
+            cache.insert(word, token.text.clone());
+        });
         true
     }
 }

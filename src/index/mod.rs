@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DateTime, Index, IndexReader, TantivyDocument, Term};
+use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::{DateTime, Index, IndexReader, IndexSettings, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::error::IndexError;
@@ -105,7 +106,15 @@ fn open_or_create(path: &Path) -> anyhow::Result<OpenIndex> {
     }
     fs::create_dir_all(path)
         .with_context(|| format!("cannot create index folder {}", path.display()))?;
-    let index = Index::create_in_dir(path, schema.schema.clone())
+    // zstd packs news prose tighter than the default lz4 (the store is most of an index).
+    let settings = IndexSettings {
+        docstore_compression: Compressor::Zstd(ZstdCompressor::default()),
+        ..IndexSettings::default()
+    };
+    let index = Index::builder()
+        .schema(schema.schema.clone())
+        .settings(settings)
+        .create_in_dir(path)
         .with_context(|| format!("cannot create index at {}", path.display()))?;
     let version = serde_json::to_vec(&VersionFile {
         schema_version: schema.version,

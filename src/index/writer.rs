@@ -186,7 +186,7 @@ pub fn update(
 
     for key in &vanished {
         writer.delete_term(Term::from_field_text(fields.file, key));
-        state.files.remove(key);
+        state.remove(key);
         report.removed += 1;
     }
 
@@ -285,9 +285,9 @@ pub fn update(
                     count_file(&mut report, p);
                 }
             }
-            state.files.insert(key.clone(), entry);
+            state.set(key.clone(), entry);
         }
-        commit(&mut writer, &state, &options.index)?;
+        commit(&mut writer, &mut state, &options.index)?;
         if stop.load(Ordering::Relaxed) {
             report.interrupted = true;
             break;
@@ -295,7 +295,10 @@ pub fn update(
     }
     progress.finish_and_clear();
     if !vanished.is_empty() || !pending.is_empty() {
-        commit(&mut writer, &state, &options.index)?;
+        commit(&mut writer, &mut state, &options.index)?;
+        state
+            .compact(&options.index)
+            .with_context(|| format!("cannot write to {}", options.index.display()))?;
     }
     if !report.interrupted {
         writer
@@ -335,17 +338,17 @@ fn read_file(pending: &Pending, limits: &Limits) -> Read {
     }
 }
 
-/// Commits, then records the state the commit made true.
+/// Commits, then logs the state the commit made true.
 fn commit(
     writer: &mut IndexWriter<TantivyDocument>,
-    state: &IndexState,
+    state: &mut IndexState,
     index: &Path,
 ) -> anyhow::Result<()> {
     writer
         .commit()
         .with_context(|| format!("cannot commit to the index at {}", index.display()))?;
     state
-        .save(index)
+        .log(index)
         .with_context(|| format!("cannot write to {}", index.display()))
 }
 
