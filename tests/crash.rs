@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::util::*;
 
 /// A generated archive, and the article count of an uninterrupted run over it.
-fn archive() -> &'static (PathBuf, u64) {
+pub fn archive() -> &'static (PathBuf, u64) {
     static ARCHIVE: OnceLock<(PathBuf, u64)> = OnceLock::new();
     ARCHIVE.get_or_init(|| {
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("crash-archive");

@@ -388,3 +388,23 @@ fn get_prints_one_stored_article() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("no article with id `nessuno`"));
 }
+
+#[test]
+fn pages_agree_beyond_the_window_that_names_and_forms_reorder() {
+    // A generated archive, where a query matches hundreds of articles.
+    let (root, _) = crate::crash::archive();
+    let index = root.join("reference-index");
+    let query = "Roma governo";
+    let all = search_in(&index, query, &["--limit", "150"]);
+    assert!(all.total_hits > 150, "{}", all.total_hits);
+    let mut paged = Vec::new();
+    for page in 0..15 {
+        let offset = (page * 10).to_string();
+        let results = search_in(&index, query, &["--limit", "10", "--offset", &offset]);
+        paged.extend(results.hits.into_iter().map(|h| h.id));
+    }
+    assert_eq!(paged, ids(&all));
+    // Articles writing "Roma" come first, as the name bonus promises.
+    let first = &all.hits[0];
+    assert!(first.score >= 100.0, "{}", first.score);
+}

@@ -49,6 +49,8 @@ pub struct Compiler<'a> {
     /// Tolerate typos in plain words.
     pub fuzzy: bool,
     pub highlight: Highlight,
+    /// Scores added to the best candidates of the last compiled query; see [`Compiler::compile`].
+    pub bonuses: Vec<Box<dyn Query>>,
 }
 
 impl<'a> Compiler<'a> {
@@ -60,13 +62,20 @@ impl<'a> Compiler<'a> {
             keyword: analysis::keyword(),
             fuzzy: false,
             highlight: Highlight::default(),
+            bonuses: Vec::new(),
         }
     }
 
     /// The query for `node`; `any` relaxes top-level words from all required to any (ranked by
     /// how many match). An error when nothing searchable is left (only stop words).
+    ///
+    /// The query ranks by BM25F alone; the other signals (the form typed, names, the title
+    /// holding every word) are left in [`Compiler::bonuses`], for the search to add to its best
+    /// candidates: as clauses of the query they would make tantivy score every match of every
+    /// signal, which costs most on the most common words.
     pub fn compile(&mut self, node: &Node, any: bool) -> Result<Box<dyn Query>, QueryError> {
         self.highlight.fuzzy = self.fuzzy;
+        self.bonuses.clear();
         let query = self.node(node, any)?.ok_or_else(|| {
             QueryError("only stop words (il, di, che…): nothing to search for".into())
         })?;
@@ -78,15 +87,13 @@ impl<'a> Compiler<'a> {
                 terms_query(tokens, self.fields.title)
             })
             .collect();
-        if title_terms.is_empty() {
-            return Ok(query);
+        if !title_terms.is_empty() {
+            let all_in_title =
+                BooleanQuery::new(title_terms.into_iter().map(|q| (Occur::Must, q)).collect());
+            self.bonuses
+                .push(boost(Box::new(all_in_title), TITLE_BONUS));
         }
-        let all_in_title =
-            BooleanQuery::new(title_terms.into_iter().map(|q| (Occur::Must, q)).collect());
-        Ok(Box::new(BooleanQuery::new(vec![
-            (Occur::Must, query),
-            (Occur::Should, boost(Box::new(all_in_title), TITLE_BONUS)),
-        ])))
+        Ok(query)
     }
 
     fn node(&mut self, node: &Node, any: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
@@ -142,11 +149,13 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    /// An excluded clause: searched like any other, but never highlighted.
+    /// An excluded clause: searched like any other, but never highlighted nor rewarded.
     fn excluded(&mut self, node: &Node) -> Result<Option<Box<dyn Query>>, QueryError> {
         let saved = self.highlight.clone();
+        let bonuses = self.bonuses.len();
         let query = self.node(node, false);
         self.highlight = saved;
+        self.bonuses.truncate(bonuses);
         query
     }
 
@@ -186,28 +195,19 @@ impl<'a> Compiler<'a> {
             return Some(query);
         }
         let exact = analysis::tokens(&mut self.exact, text);
-        let [form] = exact.as_slice() else {
-            return Some(query);
-        };
-        let mut clauses = vec![(Occur::Must, query)];
-        // The word as written ranks above other words of its stem (partita above parte).
-        let exact_form = Term::from_field_text(self.fields.exact, &form.text);
-        clauses.push((
-            Occur::Should,
-            boost(
-                Box::new(TermQuery::new(exact_form, IndexRecordOption::WithFreqs)),
-                EXACT_BOOST,
-            ),
-        ));
-        if is_capitalised(text) {
-            let name = Term::from_field_text(self.fields.names, &form.text);
-            let name = Box::new(TermQuery::new(name, IndexRecordOption::Basic));
-            clauses.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(name, NAME_SCORE)),
-            ));
+        if let [form] = exact.as_slice() {
+            // The word as written ranks above other words of its stem (partita above parte).
+            let exact_form = Term::from_field_text(self.fields.exact, &form.text);
+            let exact_form = TermQuery::new(exact_form, IndexRecordOption::WithFreqs);
+            self.bonuses.push(boost(Box::new(exact_form), EXACT_BOOST));
+            if is_capitalised(text) {
+                let name = Term::from_field_text(self.fields.names, &form.text);
+                let name = Box::new(TermQuery::new(name, IndexRecordOption::Basic));
+                self.bonuses
+                    .push(Box::new(ConstScoreQuery::new(name, NAME_SCORE)));
+            }
         }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        Some(query)
     }
 
     /// `=word`: this form only, unstemmed; `=Word`, this form written with a capital. These

@@ -13,10 +13,11 @@ use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur, Query,
+    Scorer, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
-use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DateTime, DocAddress, DocSet, Order, Searcher, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::error::QueryError;
@@ -125,16 +126,22 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
     let (mut total_hits, mut found, mut facets) = match &tree {
         Some(tree) => {
             let strict = with_filters(Some(compiler.compile(tree, false)?), &filters);
-            collect(&searcher, strict.as_ref(), request)?
+            collect(&searcher, strict.as_ref(), &compiler.bonuses, request)?
         }
-        None => collect(&searcher, with_filters(None, &filters).as_ref(), request)?,
+        None => collect(
+            &searcher,
+            with_filters(None, &filters).as_ref(),
+            &[],
+            request,
+        )?,
     };
     if let Some(tree) = tree
         .as_ref()
         .filter(|t| total_hits == 0 && query::is_plain_words(t))
     {
         let loose = with_filters(Some(compiler.compile(tree, true)?), &filters);
-        (total_hits, found, facets) = collect(&searcher, loose.as_ref(), request)?;
+        (total_hits, found, facets) =
+            collect(&searcher, loose.as_ref(), &compiler.bonuses, request)?;
         relaxed = total_hits > 0;
     }
     let suggestion = match &tree {
@@ -216,25 +223,45 @@ fn char_ranges(field: &'static str, text: &str, matches: &[snippet::Match]) -> V
 
 type Collected = (usize, Vec<(f32, DocAddress)>, Option<Facets>);
 
+/// How many of the best candidates by BM25F the other ranking signals may reorder.
+const RESCORE_WINDOW: usize = 100;
+
 fn collect(
     searcher: &Searcher,
     query: &dyn Query,
+    bonuses: &[Box<dyn Query>],
     request: &SearchRequest,
 ) -> anyhow::Result<Collected> {
-    // The collector reserves room for offset + limit hits: never more than the index holds.
+    // The collector reserves room for the hits it keeps: never more than the index holds.
     let articles = searcher.num_docs() as usize;
     let offset = request.offset.min(articles);
     let limit = request.limit.min(articles - offset).max(1);
-    let top = TopDocs::with_limit(limit).and_offset(offset);
     let facets = request.facets.then_some(FacetCollector);
     let (total, hits, facets) = match request.sort {
-        Sort::Relevance => searcher.search(query, &(Count, top.order_by_score(), facets))?,
+        Sort::Relevance if !bonuses.is_empty() => {
+            let window = (offset + limit).max(RESCORE_WINDOW);
+            let top = TopDocs::with_limit(window).order_by_score();
+            let (total, candidates, facets) = searcher.search(query, &(Count, top, facets))?;
+            let ranked = rescore(searcher, candidates, bonuses)?;
+            (
+                total,
+                ranked.into_iter().skip(offset).take(limit).collect(),
+                facets,
+            )
+        }
+        Sort::Relevance => {
+            let top = TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score();
+            searcher.search(query, &(Count, top, facets))?
+        }
         Sort::Date | Sort::Oldest => {
             let order = if request.sort == Sort::Date {
                 Order::Desc
             } else {
                 Order::Asc
             };
+            let top = TopDocs::with_limit(limit).and_offset(offset);
             let by_date = top.order_by_fast_field::<DateTime>(Fields::DATE, order);
             let (total, hits, facets) = searcher.search(query, &(Count, by_date, facets))?;
             // Ordered by date, hits carry no relevance score.
@@ -247,6 +274,44 @@ fn collect(
     };
     let hits = if request.limit == 0 { vec![] } else { hits };
     Ok((total, hits, facets))
+}
+
+/// Adds the bonuses to the first [`RESCORE_WINDOW`] candidates and orders them again; those
+/// after keep their order. The order therefore does not depend on the page asked for.
+fn rescore(
+    searcher: &Searcher,
+    mut candidates: Vec<(f32, DocAddress)>,
+    bonuses: &[Box<dyn Query>],
+) -> anyhow::Result<Vec<(f32, DocAddress)>> {
+    let head = candidates.len().min(RESCORE_WINDOW);
+    // Visit the documents in index order, as scorers only move forward.
+    let mut order: Vec<usize> = (0..head).collect();
+    order.sort_by_key(|&i| (candidates[i].1.segment_ord, candidates[i].1.doc_id));
+    for bonus in bonuses {
+        let weight = bonus.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut scorer: Option<(u32, Box<dyn Scorer>)> = None;
+        for &i in &order {
+            let (_, address) = candidates[i];
+            if scorer
+                .as_ref()
+                .is_none_or(|(segment, _)| *segment != address.segment_ord)
+            {
+                let reader = searcher.segment_reader(address.segment_ord);
+                scorer = Some((address.segment_ord, weight.scorer(reader, 1.0)?));
+            }
+            if let Some((_, scorer)) = scorer.as_mut() {
+                if scorer.doc() < address.doc_id {
+                    scorer.seek(address.doc_id);
+                }
+                if scorer.doc() == address.doc_id {
+                    candidates[i].0 += scorer.score();
+                }
+            }
+        }
+    }
+    // A stable sort keeps BM25F order among equal scores.
+    candidates[..head].sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(candidates)
 }
 
 /// The articles like the one with `id`: tantivy's MoreLikeThis over its title and body, the
