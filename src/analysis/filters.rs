@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -83,12 +84,14 @@ impl<T: TokenStream, R: TokenRewrite> TokenStream for RewriteTokenStream<'_, T, 
 /// Other apostrophes are written as `'`, so `O’Neill` and `O'Neill` are one term.
 #[derive(Clone)]
 pub struct Elision {
-    articles: HashSet<String>,
+    articles: Arc<HashSet<String>>,
 }
 
 impl Elision {
     pub fn new(articles: HashSet<String>) -> Self {
-        Elision { articles }
+        Elision {
+            articles: Arc::new(articles),
+        }
     }
 }
 
@@ -170,14 +173,14 @@ impl TokenRewrite for ApostropheAccent {
 /// article can hold.
 #[derive(Clone)]
 pub struct StopWords {
-    words: FxHashSet<String>,
+    words: Arc<FxHashSet<String>>,
 }
 
 impl StopWords {
     pub fn new(words: HashSet<String>) -> Self {
         let folded: Vec<String> = words.iter().map(|w| fold_accents(w)).collect();
         StopWords {
-            words: words.into_iter().chain(folded).collect(),
+            words: Arc::new(words.into_iter().chain(folded).collect()),
         }
     }
 }

@@ -7,6 +7,7 @@ mod filters;
 mod tokenizer;
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use tantivy::Index;
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token};
@@ -30,6 +31,10 @@ const MAX_TOKEN_BYTES: usize = 60;
 const STOPWORDS: &str = include_str!("../../schema/stopwords_it.txt");
 const ELISIONS: &str = include_str!("../../schema/elisions_it.txt");
 
+// Read once: every analyzer (one per query, one per indexing segment) shares the lists.
+static ELISION: LazyLock<Elision> = LazyLock::new(|| Elision::new(word_list(ELISIONS)));
+static STOP_WORDS: LazyLock<StopWords> = LazyLock::new(|| StopWords::new(word_list(STOPWORDS)));
+
 /// The Italian analyzer, one stage per line.
 pub fn italian() -> TextAnalyzer {
     // Letters and digits; apostrophes stay inside words so the next stages can read them.
@@ -38,11 +43,11 @@ pub fn italian() -> TextAnalyzer {
         // The elision list, the stop words and Snowball all expect lowercase.
         .filter(LowerCaser)
         // dell’Ucraina → ucraina (the highlight moves past the apostrophe too).
-        .filter(Rewrite(Elision::new(word_list(ELISIONS))))
+        .filter(Rewrite(ELISION.clone()))
         // citta' → città, piu' → più: before stop words and stemming, which know the accented forms.
         .filter(Rewrite(ApostropheAccent))
         // Stop words are listed accented (più, perché); the filter knows their bare spellings too.
-        .filter(Rewrite(StopWords::new(word_list(STOPWORDS))))
+        .filter(Rewrite(STOP_WORDS.clone()))
         // Fold before stemming: Snowball strips `-ità` and `-ita` by different rules, so stemming
         // first would split qualità (qualit) from qualita (qual). Folded, both spellings reach
         // the stemmer as one word (see tests::accents_fold_before_stemming).
@@ -57,9 +62,9 @@ pub fn italian_exact() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
-        .filter(Rewrite(Elision::new(word_list(ELISIONS))))
+        .filter(Rewrite(ELISION.clone()))
         .filter(Rewrite(ApostropheAccent))
-        .filter(Rewrite(StopWords::new(word_list(STOPWORDS))))
+        .filter(Rewrite(STOP_WORDS.clone()))
         .filter(Rewrite(FoldAccents))
         .build()
 }
@@ -73,11 +78,11 @@ pub fn italian_names() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         // Before the capital is checked: in dell’Ucraina the name starts after the apostrophe.
-        .filter(Rewrite(Elision::new(word_list(ELISIONS))))
+        .filter(Rewrite(ELISION.clone()))
         .filter(Rewrite(Capitalised))
         .filter(LowerCaser)
         .filter(Rewrite(ApostropheAccent))
-        .filter(Rewrite(StopWords::new(word_list(STOPWORDS))))
+        .filter(Rewrite(STOP_WORDS.clone()))
         .filter(Rewrite(FoldAccents))
         .build()
 }
