@@ -15,6 +15,7 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::state::{FileState, IndexState};
 use super::{Fields, document, open_or_create};
@@ -35,6 +36,10 @@ pub struct IndexOptions {
     /// Files read between two commits: a long run keeps its progress if interrupted.
     pub files_per_commit: usize,
 }
+
+/// Files read in parallel before their articles are handed to the writer, in walk order. The
+/// writer's threads index one batch while the next is parsed.
+const FILES_PER_BATCH: usize = 512;
 
 /// The summary of a run (printed on stderr, or as JSON with `index --json`).
 #[derive(Debug, Default)]
@@ -113,10 +118,12 @@ pub fn update(
     let mut state = IndexState::load(&options.index);
     let mut report = IndexReport::default();
 
-    // Walk, and sort what was found into unchanged files and files to read.
+    // Walk, and sort what was found into unchanged files and files to read. Only hashes of the
+    // keys seen are kept, and of the unchanged files only those holding copies: on a large
+    // archive these lists, not the index, would otherwise take the memory.
     let mut pending: Vec<Pending> = Vec::new();
-    let mut unchanged: Vec<FoundFile> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut holding_copies: Vec<FoundFile> = Vec::new();
+    let mut seen: HashSet<u64> = HashSet::new();
     let mut walk_errors = Vec::new();
     for dir in &options.dirs {
         walk(
@@ -128,12 +135,15 @@ pub fn update(
                     report.skip(SkipReason::Unsupported);
                     return;
                 }
-                if !seen.insert(file.key.clone()) {
+                if !seen.insert(xxh3_64(file.key.as_bytes())) {
                     return; // the same file reached twice (overlapping directories, links)
                 }
                 match state.files.get(&file.key) {
                     Some(known) if known.size == file.size && known.mtime == file.mtime => {
-                        unchanged.push(file)
+                        report.unchanged += 1;
+                        if known.duplicates > 0 {
+                            holding_copies.push(file);
+                        }
                     }
                     known => pending.push(Pending {
                         file,
@@ -161,7 +171,7 @@ pub fn update(
         .keys()
         .filter(|key| {
             let path = Path::new(key.as_str());
-            !seen.contains(key.as_str())
+            !seen.contains(&xxh3_64(key.as_bytes()))
                 && roots.iter().any(|root| path.starts_with(root))
                 && !unreadable.iter().any(|dir| path.starts_with(dir))
         })
@@ -171,18 +181,15 @@ pub fn update(
     // When articles may disappear, files that held copies of others are read again, so that a
     // copy takes the place of an original that is gone.
     if !vanished.is_empty() || pending.iter().any(|p| p.known.is_some()) {
-        for file in std::mem::take(&mut unchanged) {
-            match state.files.get(&file.key) {
-                Some(known) if known.duplicates > 0 => pending.push(Pending {
-                    known: Some(*known),
-                    file,
-                    forced: true,
-                }),
-                _ => unchanged.push(file),
-            }
+        for file in holding_copies {
+            report.unchanged -= 1;
+            pending.push(Pending {
+                known: state.files.get(&file.key).copied(),
+                file,
+                forced: true,
+            });
         }
     }
-    report.unchanged = unchanged.len() as u64;
 
     for key in &vanished {
         writer.delete_term(Term::from_field_text(fields.file, key));
@@ -218,7 +225,8 @@ pub fn update(
     );
 
     let articles_read = AtomicU64::new(0);
-    for chunk in pending.chunks(options.files_per_commit.max(1)) {
+    let mut since_commit = 0;
+    for chunk in pending.chunks(FILES_PER_BATCH) {
         // Read and parse in parallel; stop reading new files once asked to stop.
         let reads: Vec<Option<Read>> = chunk
             .par_iter()
@@ -287,8 +295,13 @@ pub fn update(
             }
             state.set(key.clone(), entry);
         }
-        commit(&mut writer, &mut state, &options.index)?;
-        if stop.load(Ordering::Relaxed) {
+        since_commit += chunk.len();
+        let stopping = stop.load(Ordering::Relaxed);
+        if since_commit >= options.files_per_commit || stopping {
+            commit(&mut writer, &mut state, &options.index)?;
+            since_commit = 0;
+        }
+        if stopping {
             report.interrupted = true;
             break;
         }
@@ -328,7 +341,7 @@ fn read_file(pending: &Pending, limits: &Limits) -> Read {
         Ok(bytes) => bytes,
         Err(error) => return Read::Failed(error),
     };
-    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    let hash = xxh3_64(&bytes);
     if !pending.forced && pending.known.is_some_and(|k| k.hash == hash) {
         return Read::SameContent;
     }
