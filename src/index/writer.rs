@@ -198,19 +198,15 @@ pub fn update(
     }
 
     // Fingerprints of the articles that stay: a new article with one of them is a copy.
-    let leaving: HashSet<&str> = vanished
-        .iter()
-        .map(String::as_str)
-        .chain(pending.iter().map(|p| p.file.key.as_str()))
-        .collect();
-    let searcher = opened
-        .index
-        .reader()
-        .context("cannot read the index")?
-        .searcher();
-    let mut fingerprints = if pending.is_empty() {
+    let searcher = opened.reader.searcher();
+    let mut fingerprints = if pending.is_empty() || searcher.num_docs() == 0 {
         HashSet::new()
     } else {
+        let leaving: HashSet<&str> = vanished
+            .iter()
+            .map(String::as_str)
+            .chain(pending.iter().map(|p| p.file.key.as_str()))
+            .collect();
         kept_fingerprints(&searcher, &leaving)?
     };
 
@@ -319,8 +315,11 @@ pub fn update(
             .with_context(|| format!("cannot merge the index at {}", options.index.display()))?;
     }
 
-    let reader = opened.index.reader().context("cannot read the new index")?;
-    report.articles = reader.searcher().num_docs();
+    opened
+        .reader
+        .reload()
+        .context("cannot read the new index")?;
+    report.articles = opened.reader.searcher().num_docs();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
