@@ -406,8 +406,11 @@ fn kept_fingerprints(searcher: &Searcher, leaving: &HashSet<&str>) -> anyhow::Re
 fn canonical_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     dirs.iter()
         .map(|dir| {
-            if !dir.is_dir() {
+            if !dir.exists() {
                 bail!("cannot index {}: no such directory", dir.display());
+            }
+            if !dir.is_dir() {
+                bail!("cannot index {}: not a directory", dir.display());
             }
             std::fs::canonicalize(dir).with_context(|| format!("cannot read {}", dir.display()))
         })

@@ -77,7 +77,9 @@ impl<'a> Compiler<'a> {
         self.highlight.fuzzy = self.fuzzy;
         self.bonuses.clear();
         let query = self.node(node, any)?.ok_or_else(|| {
-            QueryError("only stop words (il, di, che…): nothing to search for".into())
+            QueryError(
+                "only stop words (il, di, che…) or punctuation: nothing to search for".into(),
+            )
         })?;
         // The title bonus: plain words all found in the title.
         let title_terms: Vec<Box<dyn Query>> = plain_words(node)
