@@ -212,8 +212,10 @@ impl Snippeter {
         matches
     }
 
-    /// The best passage of the body; see [`Snippeter::passages`].
-    pub fn body(&mut self, body: &str) -> Snippet {
+    /// The best passage of a body (the search makes its passages from the same matches it
+    /// reports, with [`passages`]).
+    #[cfg(test)]
+    fn body(&mut self, body: &str) -> Snippet {
         let matches = self.matches(body, false);
         passages(body, &matches, 1).pop().unwrap_or_default()
     }
