@@ -53,6 +53,8 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Print one stored article by its id.
     Get(GetArgs),
+    /// Write the archive for a cluster engine: `_bulk` files and index settings.
+    Export(ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +164,29 @@ pub struct GetArgs {
     pub index: IndexLocation,
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder to write `settings.json` and `bulk-NNNNN.ndjson` into.
+    pub dir: PathBuf,
+    /// The engine to export for.
+    #[arg(long, value_enum)]
+    pub to: ExportTarget,
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// The name of the index in the engine.
+    #[arg(long, default_value = "emeroteca")]
+    pub name: String,
+    /// Articles per `_bulk` file.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub chunk: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    /// OpenSearch or Elasticsearch.
+    Opensearch,
 }
 
 #[derive(Debug, Args)]

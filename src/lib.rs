@@ -8,6 +8,8 @@ pub mod batch;
 pub mod cli;
 /// Errors the program branches on.
 pub mod error;
+/// Exports for cluster engines.
+pub mod export;
 /// Generated archives for benchmarks and tests.
 pub mod generate;
 /// The index on disk: schema, updating, statistics.
@@ -24,8 +26,8 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cli::{
-    AnalyzeArgs, Cli, Color, Command, Format, GetArgs, IndexArgs, SearchArgs, SortArg, StatsArgs,
-    StatsFormat,
+    AnalyzeArgs, Cli, Color, Command, ExportArgs, Format, GetArgs, IndexArgs, SearchArgs, SortArg,
+    StatsArgs, StatsFormat,
 };
 use ingest::read::Limits;
 use output::text::Style;
@@ -38,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => run_stats(args),
         Command::Analyze(args) => run_analyze(args),
         Command::Get(args) => run_get(args),
+        Command::Export(args) => run_export(args),
     }
 }
 
@@ -215,6 +218,22 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(search_exit_code(results.total_hits))
+}
+
+fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let opened = index::open(&args.index.path)?;
+    let exported = match args.to {
+        cli::ExportTarget::Opensearch => {
+            export::opensearch(&opened, &args.dir, &args.name, args.chunk)?
+        }
+    };
+    eprintln!(
+        "exported {} articles in {} bulk files and settings.json to {}",
+        exported.articles,
+        exported.files,
+        args.dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_get(args: GetArgs) -> anyhow::Result<ExitCode> {

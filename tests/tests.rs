@@ -7,6 +7,7 @@ mod analyze;
 mod crash;
 mod errors;
 mod explore;
+mod export;
 mod index;
 mod json;
 mod ranking;

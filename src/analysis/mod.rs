@@ -124,6 +124,24 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     out
 }
 
+/// The elided articles and prepositions, sorted (for other engines' settings).
+pub fn elisions() -> Vec<String> {
+    sorted(word_list(ELISIONS))
+}
+
+/// The stop words, accented and bare, sorted (for other engines' settings).
+pub fn stop_words() -> Vec<String> {
+    let words = word_list(STOPWORDS);
+    let folded: Vec<String> = words.iter().map(|w| fold_accents(w)).collect();
+    sorted(words.into_iter().chain(folded).collect())
+}
+
+fn sorted(words: HashSet<String>) -> Vec<String> {
+    let mut words: Vec<String> = words.into_iter().collect();
+    words.sort();
+    words
+}
+
 /// The words of one of the `schema/*.txt` lists: one per line, `#` starts a comment.
 fn word_list(data: &str) -> HashSet<String> {
     data.lines()
