@@ -105,9 +105,10 @@ impl IndexState {
     }
 
     /// Folds everything into a new snapshot (written to a temporary file, renamed over the old
-    /// one) and empties the log.
+    /// one) and empties the log. A crash between the two leaves a log whose last line for each
+    /// file agrees with the snapshot, so replaying it changes nothing.
     pub fn compact(&mut self, index_dir: &Path) -> io::Result<()> {
-        self.log(index_dir)?;
+        self.unlogged.clear();
         let temporary = index_dir.join(format!("{SNAPSHOT}.tmp"));
         let mut snapshot = GzEncoder::new(
             io::BufWriter::new(fs::File::create(&temporary)?),
@@ -120,7 +121,10 @@ impl IndexState {
             .map_err(|e| e.into_error())?
             .sync_all()?;
         fs::rename(temporary, index_dir.join(SNAPSHOT))?;
-        fs::remove_file(index_dir.join(LOG))
+        match fs::remove_file(index_dir.join(LOG)) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -336,8 +336,8 @@ fn count_file(report: &mut IndexReport, pending: &Pending) {
 
 /// Reads a pending file; a known file whose content hash has not changed is not parsed.
 fn read_file(pending: &Pending, limits: &Limits) -> Read {
-    let bytes = match ingest::load(&pending.file.path, limits) {
-        Ok(bytes) => bytes,
+    let (format, bytes) = match ingest::load(&pending.file.path, limits) {
+        Ok(loaded) => loaded,
         Err(error) => return Read::Failed(error),
     };
     let hash = xxh3_64(&bytes);
@@ -346,7 +346,7 @@ fn read_file(pending: &Pending, limits: &Limits) -> Read {
     }
     Read::Parsed {
         hash,
-        outcome: ingest::parse_bytes(&pending.file.path, bytes),
+        outcome: ingest::parse_bytes(format, &pending.file.path, bytes),
     }
 }
 

@@ -230,9 +230,9 @@ impl FileOutcome {
     }
 }
 
-/// Reads one article file, decompressed: the bytes its content hash is taken of.
-pub fn load(path: &Path, limits: &read::Limits) -> Result<Vec<u8>, ParseError> {
-    let Some((_, gzipped)) = Format::from_path(path) else {
+/// Reads one article file, decompressed: the bytes its content hash is taken of, and its format.
+pub fn load(path: &Path, limits: &read::Limits) -> Result<(Format, Vec<u8>), ParseError> {
+    let Some((format, gzipped)) = Format::from_path(path) else {
         let shown = path.to_string_lossy();
         return Err(ParseError::new(
             shown.as_ref(),
@@ -240,19 +240,12 @@ pub fn load(path: &Path, limits: &read::Limits) -> Result<Vec<u8>, ParseError> {
             "not an article file",
         ));
     };
-    read::read_bytes(path, gzipped, limits)
+    Ok((format, read::read_bytes(path, gzipped, limits)?))
 }
 
 /// Decodes and parses the bytes [`load`] read from `path`.
-pub fn parse_bytes(path: &Path, bytes: Vec<u8>) -> FileOutcome {
+pub fn parse_bytes(format: Format, path: &Path, bytes: Vec<u8>) -> FileOutcome {
     let origin = Origin::new(path);
-    let Some((format, _)) = Format::from_path(path) else {
-        return FileOutcome::failed(ParseError::new(
-            &origin.path,
-            SkipReason::Unsupported,
-            "not an article file",
-        ));
-    };
     match read::text(&origin.path, bytes) {
         Ok(text) => parse(format, &text, &origin),
         Err(error) => FileOutcome::failed(error),

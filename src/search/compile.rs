@@ -74,7 +74,11 @@ impl<'a> Compiler<'a> {
     /// candidates: as clauses of the query they would make tantivy score every match of every
     /// signal, which costs most on the most common words.
     pub fn compile(&mut self, node: &Node, any: bool) -> Result<Box<dyn Query>, QueryError> {
-        self.highlight.fuzzy = self.fuzzy;
+        // What to mark and reward belongs to this query alone (a relaxed query compiles again).
+        self.highlight = Highlight {
+            fuzzy: self.fuzzy,
+            ..Highlight::default()
+        };
         self.bonuses.clear();
         let query = self.node(node, any)?.ok_or_else(|| {
             QueryError(
