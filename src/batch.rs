@@ -76,12 +76,7 @@ fn request(line: &str, base: &SearchRequest) -> Result<SearchRequest, String> {
         request.sources = sources.into_vec();
     }
     if let Some(sort) = parsed.sort {
-        request.sort = match sort.as_str() {
-            "relevance" => Sort::Relevance,
-            "date" => Sort::Date,
-            "oldest" => Sort::Oldest,
-            other => return Err(format!("unknown sort `{other}`: relevance, date or oldest")),
-        };
+        request.sort = Sort::from_name(&sort)?;
     }
     if request.query.trim().is_empty() && request.like.is_none() {
         return Err("no `query`".into());

@@ -55,7 +55,26 @@ pub enum Command {
     Get(GetArgs),
     /// Write the archive for a cluster engine: `_bulk` files and index settings.
     Export(ExportArgs),
+    /// Serve the index over HTTP: a JSON API and a search page.
+    #[command(after_long_help = SERVE_HELP)]
+    Serve(ServeArgs),
 }
+
+const SERVE_HELP: &str = "\
+ENDPOINTS (all GET; JSON as `search --format json`, `get --format json`, `stats --format json`)
+  /                      the search page
+  /search?q=…            also limit, offset, since, until, section, source (repeatable), sort,
+                         facets, fuzzy, fragments, like, fields
+  /articles/ID           one article; 404 when no article has that id
+  /stats                 the index's statistics
+  /health                {\"status\": \"ok\", \"articles\": N}
+A bad parameter is answered 400 with {\"error\": \"…\"}. New commits of a running `index` are
+picked up within a second, without a restart.
+
+EXAMPLES
+  emeroteca serve
+  curl 'http://127.0.0.1:7700/search?q=missili+Corea&limit=3&facets=true'
+  emeroteca serve --addr 0.0.0.0:7700 --cors https://newsroom.example";
 
 #[derive(Debug, Args)]
 pub struct IndexLocation {
@@ -181,6 +200,24 @@ pub struct ExportArgs {
     /// Articles per `_bulk` file.
     #[arg(long, value_name = "N", default_value_t = 5000)]
     pub chunk: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// The address to listen on; the default answers this machine only.
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    pub addr: std::net::SocketAddr,
+    /// Let pages from this origin call the API (repeat for several; `*` for any). Off by default.
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors: Vec<String>,
+    /// Answer 503 to a request not done in this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Searches run at once (others wait their turn); twice the cores by default.
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -20,14 +20,16 @@ pub mod ingest;
 pub mod output;
 /// Queries, ranking and snippets.
 pub mod search;
+/// The HTTP API and the search page.
+pub mod serve;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cli::{
-    AnalyzeArgs, Cli, Color, Command, ExportArgs, Format, GetArgs, IndexArgs, SearchArgs, SortArg,
-    StatsArgs, StatsFormat,
+    AnalyzeArgs, Cli, Color, Command, ExportArgs, Format, GetArgs, IndexArgs, SearchArgs,
+    ServeArgs, SortArg, StatsArgs, StatsFormat,
 };
 use ingest::read::Limits;
 use output::text::Style;
@@ -41,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => run_analyze(args),
         Command::Get(args) => run_get(args),
         Command::Export(args) => run_export(args),
+        Command::Serve(args) => run_serve(args),
     }
 }
 
@@ -139,16 +142,8 @@ fn summary(report: &index::IndexReport) -> String {
 }
 
 fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
-    if let Some(fields) = &args.fields
-        && let Some(unknown) = fields
-            .iter()
-            .find(|f| !output::json::HIT_KEYS.contains(&f.as_str()))
-    {
-        return Err(error::QueryError(format!(
-            "unknown key `{unknown}` in --fields; the keys are {}",
-            output::json::HIT_KEYS.join(", ")
-        ))
-        .into());
+    if let Some(fields) = &args.fields {
+        output::json::check_fields(fields).map_err(error::QueryError)?;
     }
     let request = search::SearchRequest {
         query: args.query.clone().unwrap_or_default(),
@@ -175,16 +170,8 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         facets: args.facets,
         fragments: args.fragments,
         like: args.like.clone(),
-        // A tool that asks for no snippet pays for none.
         snippets: args.format == Format::Text
-            || args.fields.as_ref().is_none_or(|keys| {
-                keys.iter().any(|k| {
-                    matches!(
-                        k.as_str(),
-                        "snippet" | "title_snippet" | "matches" | "fragments"
-                    )
-                })
-            }),
+            || output::json::wants_snippets(args.fields.as_deref()),
     };
     let opened = index::open(&args.index.path)?;
     let fields = args.fields.as_deref();
@@ -233,6 +220,34 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         exported.files,
         args.dir.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return Err(anyhow::anyhow!(
+            "--timeout must be a positive number of seconds"
+        ));
+    }
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let options = serve::ServeOptions {
+        index: args.index.path.clone(),
+        addr: args.addr,
+        cors: args.cors,
+        timeout: std::time::Duration::from_secs_f64(args.timeout),
+        workers: args.workers.unwrap_or(2 * cores),
+    };
+    serve::serve(options, |addr, articles| {
+        if !addr.ip().is_loopback() {
+            eprintln!(
+                "emeroteca: listening on {addr}, beyond this machine: anyone who reaches it can search the archive"
+            );
+        }
+        eprintln!(
+            "emeroteca: serving {articles} articles from {} on http://{addr}/ (Ctrl-C stops)",
+            args.index.path.display()
+        );
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

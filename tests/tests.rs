@@ -13,3 +13,4 @@ mod json;
 mod ranking;
 mod reindex;
 mod search;
+mod serve;

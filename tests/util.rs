@@ -176,3 +176,73 @@ pub fn hit<'a>(results: &'a Results, id: &str) -> &'a Hit {
         .find(|h| h.id == id)
         .unwrap_or_else(|| panic!("{id} not among {:?}", ids(results)))
 }
+
+/// `emeroteca serve` on a free loopback port, stopped when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(index: &Path, extra: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let mut child = command(index, &args)
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let stderr = child.stderr.take().expect("its stderr");
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let mut said = String::new();
+        let base = loop {
+            let Some(Ok(line)) = lines.next() else {
+                let _ = child.kill();
+                panic!("the server stopped before listening: {said}");
+            };
+            said.push_str(&line);
+            if let Some(at) = line.find("http://") {
+                let url = line[at..].split_whitespace().next().unwrap_or_default();
+                break url.trim_end_matches('/').to_string();
+            }
+        };
+        // Keep draining stderr so the server never blocks writing to it.
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { child, base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP client that returns error statuses as answers, not as errors.
+pub fn http() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// GETs a URL: the status and the body.
+pub fn get(agent: &ureq::Agent, url: &str) -> (u16, String) {
+    let mut response = agent
+        .get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .read_to_string()
+        .unwrap_or_else(|e| panic!("GET {url} body: {e}"));
+    (status, body)
+}

@@ -74,6 +74,29 @@ pub const HIT_KEYS: &[&str] = &[
     "fragments",
 ];
 
+/// Refuses a `--fields` list naming a key hits do not have.
+pub fn check_fields(fields: &[String]) -> Result<(), String> {
+    match fields.iter().find(|f| !HIT_KEYS.contains(&f.as_str())) {
+        Some(unknown) => Err(format!(
+            "unknown key `{unknown}` in fields; the keys are {}",
+            HIT_KEYS.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Whether hits shown with these keys need snippets (a caller that shows none pays for none).
+pub fn wants_snippets(fields: Option<&[String]>) -> bool {
+    fields.is_none_or(|keys| {
+        keys.iter().any(|k| {
+            matches!(
+                k.as_str(),
+                "snippet" | "title_snippet" | "matches" | "fragments"
+            )
+        })
+    })
+}
+
 /// A hit as a JSON object, with only the keys in `fields` when given.
 fn hit_value(h: &Hit, fields: Option<&[String]>) -> serde_json::Value {
     let mut value = serde_json::to_value(hit(h)).unwrap_or_default();

@@ -38,6 +38,18 @@ pub enum Sort {
     Oldest,
 }
 
+impl Sort {
+    /// The order named as on the command line: `relevance`, `date` or `oldest`.
+    pub fn from_name(name: &str) -> Result<Sort, String> {
+        match name {
+            "relevance" => Ok(Sort::Relevance),
+            "date" => Ok(Sort::Date),
+            "oldest" => Ok(Sort::Oldest),
+            other => Err(format!("unknown sort `{other}`: relevance, date or oldest")),
+        }
+    }
+}
+
 /// A search as asked for.
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {

@@ -1,0 +1,287 @@
+//! `emeroteca serve`: the index over HTTP. The JSON is the command line's, byte for byte; the
+//! index is opened once, and its reader follows the commits of a running `index`.
+
+mod params;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::sync::Semaphore;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::error::QueryError;
+use crate::index::{self, OpenIndex};
+use crate::output;
+use crate::search;
+
+pub use params::{MAX_LIMIT, MAX_QUERY_CHARS};
+
+/// The largest request body accepted (every endpoint is a GET: bodies are refused, not read).
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+pub struct ServeOptions {
+    pub index: PathBuf,
+    pub addr: SocketAddr,
+    /// Origins allowed to call the API from a browser (`*` for any); none by default.
+    pub cors: Vec<String>,
+    /// How long a request may take, queueing included, before it is answered 503.
+    pub timeout: Duration,
+    /// Searches run at the same time; more wait their turn.
+    pub workers: usize,
+}
+
+struct AppState {
+    opened: OpenIndex,
+    path: PathBuf,
+    /// Bounds the searches running at once, so a flood queues instead of taking every thread.
+    permits: Semaphore,
+    timeout: Duration,
+}
+
+/// Serves until Ctrl-C or SIGTERM. `ready` is told the address actually bound (the port may
+/// have been 0).
+pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, u64)) -> anyhow::Result<()> {
+    let opened = index::open(&options.index)?;
+    let articles = opened.reader.searcher().num_docs();
+    let router = router(&options, opened)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(options.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", options.addr))?;
+        ready(listener.local_addr()?, articles);
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("the server stopped")
+    })
+}
+
+fn router(options: &ServeOptions, opened: OpenIndex) -> anyhow::Result<Router> {
+    let state = Arc::new(AppState {
+        opened,
+        path: options.index.clone(),
+        permits: Semaphore::new(options.workers.max(1)),
+        timeout: options.timeout,
+    });
+    let mut router = Router::new()
+        .route("/", get(page::html))
+        .route("/page.js", get(page::script))
+        .route("/page.css", get(page::style))
+        .route("/search", get(search_handler))
+        .route("/articles/{id}", get(article_handler))
+        .route("/stats", get(stats_handler))
+        .route("/health", get(health_handler))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    if !options.cors.is_empty() {
+        router = router.layer(cors(&options.cors)?);
+    }
+    Ok(router)
+}
+
+fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let values = origins
+            .iter()
+            .map(|o| HeaderValue::from_str(o).with_context(|| format!("bad --cors origin `{o}`")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        AllowOrigin::list(values)
+    };
+    Ok(CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET]))
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+/// A JSON body with its status.
+fn json(status: StatusCode, body: Vec<u8>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// An error as `{"error": "…"}`.
+fn error(status: StatusCode, message: &str) -> Response {
+    let mut body = serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default();
+    body.push(b'\n');
+    json(status, body)
+}
+
+/// Runs index work on a blocking thread, one of at most `workers`, within the timeout.
+async fn blocking<F>(state: Arc<AppState>, work: F) -> Response
+where
+    F: FnOnce(&AppState) -> Response + Send + 'static,
+{
+    let timeout = state.timeout;
+    let run = async move {
+        let _permit = state.permits.acquire().await;
+        let task = Arc::clone(&state);
+        tokio::task::spawn_blocking(move || work(&task)).await
+    };
+    match tokio::time::timeout(timeout, run).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(_)) => error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed"),
+        Err(_) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!(
+                "no answer within {} s; try a narrower query",
+                timeout.as_secs_f64()
+            ),
+        ),
+    }
+}
+
+async fn search_handler(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
+    let asked = match params::parse(query.as_deref().unwrap_or("")) {
+        Ok(asked) => asked,
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
+    };
+    blocking(state, move |state| {
+        match search::search(&state.opened, &asked.request) {
+            Ok(results) => {
+                let mut body = Vec::new();
+                match output::json::results(&results, asked.fields.as_deref(), &mut body) {
+                    Ok(()) => json(StatusCode::OK, body),
+                    Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+                }
+            }
+            Err(e) => match e.downcast_ref::<QueryError>() {
+                Some(bad) => error(StatusCode::BAD_REQUEST, &bad.to_string()),
+                None => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e:#}")),
+            },
+        }
+    })
+    .await
+}
+
+async fn article_handler(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    blocking(state, move |state| match index::get(&state.opened, &id) {
+        Ok(Some(article)) => {
+            let mut body = Vec::new();
+            match output::json::article(&article, &mut body) {
+                Ok(()) => json(StatusCode::OK, body),
+                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            }
+        }
+        Ok(None) => error(StatusCode::NOT_FOUND, &format!("no article with id `{id}`")),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e:#}")),
+    })
+    .await
+}
+
+async fn stats_handler(State(state): State<Arc<AppState>>) -> Response {
+    blocking(state, |state| {
+        match index::stats(&state.opened, &state.path) {
+            Ok(stats) => {
+                let mut body = Vec::new();
+                match output::json::stats(&stats, &mut body) {
+                    Ok(()) => json(StatusCode::OK, body),
+                    Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+                }
+            }
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e:#}")),
+        }
+    })
+    .await
+}
+
+/// `{"status": "ok", "articles": N}`: N follows the index's commits.
+async fn health_handler(State(state): State<Arc<AppState>>) -> Response {
+    let articles = state.opened.reader.searcher().num_docs();
+    let mut body = serde_json::to_vec(&serde_json::json!({ "status": "ok", "articles": articles }))
+        .unwrap_or_default();
+    body.push(b'\n');
+    json(StatusCode::OK, body)
+}
+
+async fn not_found(uri: Uri) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        &format!(
+            "no endpoint `{}`; the endpoints are /search, /articles/ID, /stats, /health and the page at /",
+            uri.path()
+        ),
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    error(StatusCode::METHOD_NOT_ALLOWED, "only GET is served")
+}
+
+/// The search page: three files compiled in, so it works offline and has no build step.
+mod page {
+    use super::*;
+
+    /// Only this server's own files run or load in the page.
+    const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    fn file(content_type: &'static str, body: &'static str) -> Response {
+        (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(POLICY),
+                ),
+                (
+                    HeaderName::from_static("x-content-type-options"),
+                    HeaderValue::from_static("nosniff"),
+                ),
+            ],
+            body,
+        )
+            .into_response()
+    }
+
+    pub async fn html() -> Response {
+        file("text/html; charset=utf-8", include_str!("page.html"))
+    }
+
+    pub async fn script() -> Response {
+        file("text/javascript; charset=utf-8", include_str!("page.js"))
+    }
+
+    pub async fn style() -> Response {
+        file("text/css; charset=utf-8", include_str!("page.css"))
+    }
+}
