@@ -4,6 +4,7 @@
 mod util;
 
 mod analyze;
+mod browser;
 mod crash;
 mod errors;
 mod explore;

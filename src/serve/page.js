@@ -31,7 +31,8 @@ const LABELS = {
 const PAGE_SIZE = 10;
 const $ = (id) => document.getElementById(id);
 let lang = localStorage.getItem("emeroteca-lang") ||
-  ((navigator.language || "it").toLowerCase().startsWith("it") ? "it" : "en");
+  (((navigator.languages || [])[0] || navigator.language || "it").toLowerCase().startsWith("it")
+    ? "it" : "en");
 let total = 0;
 let articles = null;
 
