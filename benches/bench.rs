@@ -206,6 +206,21 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
         }
     }
 
+    let serve_time = if smoke {
+        Duration::from_secs(2)
+    } else {
+        Duration::from_secs(10)
+    };
+    let serving: Vec<(usize, Load)> = [1, SERVE_CLIENTS]
+        .into_iter()
+        .map(|clients| {
+            Ok((
+                clients,
+                serve_load(&ours, &queries, &our_hits, clients, serve_time)?,
+            ))
+        })
+        .collect::<anyhow::Result<_>>()?;
+
     // Correctness, checked always; the smoke run checks nothing else.
     ensure!(
         batch_hits == our_hits,
@@ -289,6 +304,21 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
         batch_time.as_secs_f64(),
         rate(queries.len() as f64, batch_time)
     );
+    println!(
+        "\n| `emeroteca serve`, {:.0} s per row | requests/s | p50 | p95 | p99 |",
+        serve_time.as_secs_f64()
+    );
+    println!("|---|---|---|---|---|");
+    for (clients, mut load) in serving {
+        println!(
+            "| {clients} concurrent client{} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms |",
+            if clients == 1 { "" } else { "s" },
+            load.answered as f64 / load.elapsed.as_secs_f64(),
+            ms(percentile(&mut load.latencies, 0.5)),
+            ms(percentile(&mut load.latencies, 0.95)),
+            ms(percentile(&mut load.latencies, 0.99))
+        );
+    }
     if rg_available {
         let (rg, ours) = (median(&mut grep), median(&mut ours_for_words));
         println!(
@@ -302,6 +332,98 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Clients of the server's load row (the 32).
+const SERVE_CLIENTS: usize = 32;
+
+/// What a load on `emeroteca serve` measured.
+struct Load {
+    answered: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+/// Starts `emeroteca serve` on the index and has `clients` threads, each on its own keep-alive
+/// connection, ask the queries in turn for `time`; every answer's hit count is checked.
+fn serve_load(
+    index: &Path,
+    queries: &[Query],
+    expected_hits: &[usize],
+    clients: usize,
+    time: Duration,
+) -> anyhow::Result<Load> {
+    let mut server = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--index"])
+        .arg(index)
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut banner = String::new();
+    let stderr = server.stderr.take().context("server stderr")?;
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+    let base = loop {
+        let line = lines
+            .next()
+            .context("the server stopped before listening")??;
+        banner.push_str(&line);
+        if let Some(at) = line.find("http://") {
+            let url = line[at..].split_whitespace().next().unwrap_or_default();
+            break url.trim_end_matches('/').to_string();
+        }
+    };
+    let paths: Vec<String> = queries.iter().map(Query::http_path).collect();
+    let started = Instant::now();
+    let results: Vec<anyhow::Result<Vec<Duration>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..clients)
+            .map(|client| {
+                let (base, paths) = (&base, &paths);
+                scope.spawn(move || -> anyhow::Result<Vec<Duration>> {
+                    let agent: ureq::Agent = ureq::Agent::config_builder()
+                        .http_status_as_error(false)
+                        .build()
+                        .into();
+                    let mut latencies = Vec::new();
+                    let mut turn = client * 7;
+                    while started.elapsed() < time {
+                        let at = turn % paths.len();
+                        let sent = Instant::now();
+                        let mut response = agent.get(&format!("{base}{}", paths[at])).call()?;
+                        let body = response.body_mut().read_to_string()?;
+                        latencies.push(sent.elapsed());
+                        ensure!(response.status() == 200, "{}: {body}", paths[at]);
+                        let value: serde_json::Value = serde_json::from_str(&body)?;
+                        ensure!(
+                            value["total_hits"].as_u64() == Some(expected_hits[at] as u64),
+                            "{}: other hits over HTTP",
+                            paths[at]
+                        );
+                        turn += 1;
+                    }
+                    Ok(latencies)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a client panicked")))
+            })
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let _ = server.kill();
+    let _ = server.wait();
+    let mut latencies = Vec::new();
+    for result in results {
+        latencies.extend(result?);
+    }
+    ensure!(!latencies.is_empty(), "the server answered nothing");
+    Ok(Load {
+        answered: latencies.len(),
+        elapsed,
+        latencies,
+    })
+}
+
 /// A benchmark query: text, and the filters emeroteca adds (the plain pipeline has none).
 #[derive(Debug)]
 struct Query {
@@ -313,6 +435,21 @@ struct Query {
 impl Query {
     fn single_word(&self) -> bool {
         !self.text.contains(' ') && self.section.is_none() && self.since.is_none()
+    }
+
+    /// The query as `GET /search` takes it.
+    fn http_path(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query
+            .append_pair("q", &self.text)
+            .append_pair("limit", "10");
+        if let Some(section) = self.section {
+            query.append_pair("section", section);
+        }
+        if let Some(since) = self.since {
+            query.append_pair("since", since);
+        }
+        format!("/search?{}", query.finish())
     }
 
     fn batch_line(&self) -> String {
