@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use flate2::Compression;
@@ -54,7 +54,11 @@ impl IndexState {
     pub fn load(index_dir: &Path) -> IndexState {
         let mut files: HashMap<String, FileState> = fs::File::open(index_dir.join(SNAPSHOT))
             .ok()
-            .and_then(|file| serde_json::from_reader(io::BufReader::new(GzDecoder::new(file))).ok())
+            .and_then(|file| {
+                let mut json = Vec::new();
+                GzDecoder::new(file).read_to_end(&mut json).ok()?;
+                serde_json::from_slice(&json).ok()
+            })
             .unwrap_or_default();
         if let Ok(log) = fs::read_to_string(index_dir.join(LOG)) {
             for change in log
@@ -110,15 +114,17 @@ impl IndexState {
     pub fn compact(&mut self, index_dir: &Path) -> io::Result<()> {
         self.unlogged.clear();
         let temporary = index_dir.join(format!("{SNAPSHOT}.tmp"));
-        let mut snapshot = GzEncoder::new(
-            io::BufWriter::new(fs::File::create(&temporary)?),
+        // Buffered in front of the encoder: serde_json writes a few bytes at a time, and each
+        // write into a GzEncoder is a deflate call (ten times slower unbuffered).
+        let mut snapshot = io::BufWriter::new(GzEncoder::new(
+            fs::File::create(&temporary)?,
             Compression::fast(),
-        );
+        ));
         serde_json::to_writer(&mut snapshot, &self.files)?;
         snapshot
-            .finish()?
             .into_inner()
             .map_err(|e| e.into_error())?
+            .finish()?
             .sync_all()?;
         fs::rename(temporary, index_dir.join(SNAPSHOT))?;
         match fs::remove_file(index_dir.join(LOG)) {
