@@ -97,6 +97,15 @@ impl Elision {
 
 impl TokenRewrite for Elision {
     fn rewrite(&mut self, token: &mut Token) -> bool {
+        // Most words have no apostrophe: rule them out on bytes (every apostrophe starts with
+        // one of these) before decoding characters.
+        if !token
+            .text
+            .bytes()
+            .any(|b| matches!(b, b'\'' | b'`' | 0xC2 | 0xCA | 0xE2))
+        {
+            return true;
+        }
         let Some((at, apostrophe)) = token.text.char_indices().find(|&(_, c)| is_apostrophe(c))
         else {
             return true;

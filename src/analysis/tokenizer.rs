@@ -3,8 +3,6 @@
 //! Everything else (spaces, hyphens, punctuation, quotes) separates words, so `nord-coreano`
 //! gives `nord` and `coreano`.
 
-use std::str::CharIndices;
-
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Apostrophes as typed or typeset: straight, typographic, reversed, modifier letter, and the
@@ -19,7 +17,8 @@ pub struct WordTokenizer;
 
 pub struct WordTokenStream<'a> {
     text: &'a str,
-    chars: std::iter::Peekable<CharIndices<'a>>,
+    /// Byte offset of the next character to look at.
+    at: usize,
     token: Token,
 }
 
@@ -29,26 +28,37 @@ impl Tokenizer for WordTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         WordTokenStream {
             text,
-            chars: text.char_indices().peekable(),
+            at: 0,
             token: Token::default(),
         }
     }
 }
 
 impl WordTokenStream<'_> {
-    /// Consumes the rest of a word starting at `start`; returns its end offset.
-    fn word_end(&mut self, start: usize) -> usize {
-        let mut end = start;
-        while let Some(&(offset, c)) = self.chars.peek() {
+    /// The character at byte offset `at`, decoding only when it is not ASCII (most of the time
+    /// in Italian prose it is: this is the indexing's innermost loop).
+    fn char_at(&self, at: usize) -> Option<char> {
+        let byte = *self.text.as_bytes().get(at)?;
+        if byte.is_ascii() {
+            Some(char::from(byte))
+        } else {
+            self.text.get(at..)?.chars().next()
+        }
+    }
+
+    /// Consumes the rest of a word; returns its end offset.
+    fn word_end(&mut self) -> usize {
+        let mut end = self.at;
+        while let Some(c) = self.char_at(self.at) {
             if c.is_alphanumeric() {
-                self.chars.next();
-                end = offset + c.len_utf8();
+                self.at += c.len_utf8();
+                end = self.at;
             } else if is_apostrophe(c) {
                 // Keep the apostrophe: inside a word (l’arma) or at its end (citta', po’).
-                self.chars.next();
-                end = offset + c.len_utf8();
-                match self.chars.peek() {
-                    Some(&(_, next)) if next.is_alphanumeric() => continue,
+                self.at += c.len_utf8();
+                end = self.at;
+                match self.char_at(self.at) {
+                    Some(next) if next.is_alphanumeric() => continue,
                     _ => break,
                 }
             } else {
@@ -61,16 +71,18 @@ impl WordTokenStream<'_> {
 
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        while let Some((offset, c)) = self.chars.next() {
+        while let Some(c) = self.char_at(self.at) {
             if c.is_alphanumeric() {
-                let end = self.word_end(offset + c.len_utf8());
+                let start = self.at;
+                let end = self.word_end();
                 self.token.text.clear();
-                self.token.text.push_str(&self.text[offset..end]);
-                self.token.offset_from = offset;
+                self.token.text.push_str(&self.text[start..end]);
+                self.token.offset_from = start;
                 self.token.offset_to = end;
                 self.token.position = self.token.position.wrapping_add(1);
                 return true;
             }
+            self.at += c.len_utf8();
         }
         false
     }
