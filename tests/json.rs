@@ -88,7 +88,14 @@ fn stats_json_describes_the_sample_corpus() {
     assert_eq!(stats.articles, 51);
     assert!(stats.segments >= 1);
     assert!(stats.size_bytes > 0);
-    assert_eq!(stats.schema_version, 1);
+    let schema: serde_json::Value = serde_json::from_str(include_str!(
+        "../schema/emeroteca.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        Some(u64::from(stats.schema_version)),
+        schema["version"].as_u64()
+    );
     assert_eq!(stats.sections.values().sum::<u64>(), 51);
     assert_eq!(stats.sections["Esteri"], 8);
     assert_eq!(stats.first_date.as_deref(), Some("2003-06-11"));

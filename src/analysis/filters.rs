@@ -132,13 +132,86 @@ impl TokenRewrite for Elision {
     }
 }
 
-/// Keeps only the words written with a capital (names, and the first word of a sentence).
-#[derive(Clone)]
-pub struct Capitalised;
+/// What a name's second term starts with: no analysed word can (words are letters and digits).
+pub const NAME_MARK: char = '^';
 
-impl TokenRewrite for Capitalised {
-    fn rewrite(&mut self, token: &mut Token) -> bool {
-        token.text.starts_with(char::is_uppercase)
+/// After each word written with a capital in the text (`Draghi`, the `Aquila` of `L’Aquila`),
+/// adds its term again marked as a name (`^draghi`), at the same position. One field then holds
+/// both the exact forms and the names, for the price of one analysis.
+#[derive(Clone)]
+pub struct MarkNames;
+
+impl TokenFilter for MarkNames {
+    type Tokenizer<T: Tokenizer> = MarkNamesTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> MarkNamesTokenizer<T> {
+        MarkNamesTokenizer(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+pub struct MarkNamesTokenizer<T>(T);
+
+impl<T: Tokenizer> Tokenizer for MarkNamesTokenizer<T> {
+    type TokenStream<'a> = MarkNamesStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        MarkNamesStream {
+            text,
+            tail: self.0.token_stream(text),
+            mark: Token::default(),
+            mark_next: false,
+            on_mark: false,
+        }
+    }
+}
+
+pub struct MarkNamesStream<'a, T> {
+    /// The original text: whether a word had a capital is read there, after lowercasing.
+    text: &'a str,
+    tail: T,
+    mark: Token,
+    /// The token just served was written with a capital: its mark comes next.
+    mark_next: bool,
+    /// The mark is being served.
+    on_mark: bool,
+}
+
+impl<T: TokenStream> TokenStream for MarkNamesStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if self.mark_next {
+            self.mark_next = false;
+            self.on_mark = true;
+            self.mark.clone_from(self.tail.token());
+            self.mark.text.insert(0, NAME_MARK);
+            return true;
+        }
+        self.on_mark = false;
+        if !self.tail.advance() {
+            return false;
+        }
+        let start = self.tail.token().offset_from;
+        self.mark_next = self
+            .text
+            .get(start..)
+            .is_some_and(|rest| rest.starts_with(char::is_uppercase));
+        true
+    }
+
+    fn token(&self) -> &Token {
+        if self.on_mark {
+            &self.mark
+        } else {
+            self.tail.token()
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        if self.on_mark {
+            &mut self.mark
+        } else {
+            self.tail.token_mut()
+        }
     }
 }
 

@@ -13,8 +13,8 @@ use tantivy::Index;
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token};
 
 pub use filters::{
-    ApostropheAccent, Capitalised, Elision, FoldAccents, Rewrite, Stem, StopWords, TokenRewrite,
-    fold_accents,
+    ApostropheAccent, Elision, FoldAccents, MarkNames, NAME_MARK, Rewrite, Stem, StopWords,
+    TokenRewrite, fold_accents,
 };
 pub use tokenizer::WordTokenizer;
 
@@ -69,21 +69,21 @@ pub fn italian_exact() -> TextAnalyzer {
         .build()
 }
 
-/// Name of the analyzer that keeps only capitalised words, unstemmed.
-pub const ITALIAN_NAMES: &str = "italian_names";
+/// Name of the analyzer of the `exact` field: exact forms and names.
+pub const ITALIAN_EXACT_NAMES: &str = "italian_exact_names";
 
-/// The words written with a capital, unstemmed and lowercased: `Draghi` the economist is
-/// `draghi` here, the `draghi` (dragons) of a parade are not here at all.
-pub fn italian_names() -> TextAnalyzer {
+/// [`italian_exact`] plus, after each word written with a capital, the same term marked as a
+/// name (`Draghi` → `draghi`, `^draghi`; the `draghi` of a parade get no mark). Indexing only:
+/// queries build marked terms themselves.
+pub fn italian_exact_names() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        // Before the capital is checked: in dell’Ucraina the name starts after the apostrophe.
-        .filter(Rewrite(ELISION.clone()))
-        .filter(Rewrite(Capitalised))
         .filter(LowerCaser)
+        .filter(Rewrite(ELISION.clone()))
         .filter(Rewrite(ApostropheAccent))
         .filter(Rewrite(STOP_WORDS.clone()))
         .filter(Rewrite(FoldAccents))
+        .filter(MarkNames)
         .build()
 }
 
@@ -99,7 +99,9 @@ pub fn keyword() -> TextAnalyzer {
 pub fn register(index: &Index) {
     index.tokenizers().register(ITALIAN, italian());
     index.tokenizers().register(ITALIAN_EXACT, italian_exact());
-    index.tokenizers().register(ITALIAN_NAMES, italian_names());
+    index
+        .tokenizers()
+        .register(ITALIAN_EXACT_NAMES, italian_exact_names());
     index.tokenizers().register(KEYWORD, keyword());
 }
 
@@ -108,7 +110,7 @@ pub fn by_name(name: &str) -> Option<TextAnalyzer> {
     match name {
         ITALIAN => Some(italian()),
         ITALIAN_EXACT => Some(italian_exact()),
-        ITALIAN_NAMES => Some(italian_names()),
+        ITALIAN_EXACT_NAMES => Some(italian_exact_names()),
         KEYWORD => Some(keyword()),
         _ => None,
     }

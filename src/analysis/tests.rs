@@ -166,15 +166,28 @@ fn the_word_lists_are_read_from_schema() {
 }
 
 #[test]
-fn the_names_analyzer_keeps_capitalised_words_only() {
-    let names: Vec<String> = tokens(
-        &mut italian_names(),
+fn the_exact_field_marks_the_words_written_with_a_capital() {
+    let terms: Vec<String> = tokens(
+        &mut italian_exact_names(),
         "Draghi e i draghi dell’Ucraina, L'Aquila",
     )
     .into_iter()
     .map(|t| t.text)
     .collect();
-    assert_eq!(names, vec!["draghi", "ucraina", "aquila"]);
+    assert_eq!(
+        terms,
+        [
+            "draghi", "^draghi", "draghi", "ucraina", "^ucraina", "aquila", "^aquila"
+        ]
+    );
+    // The mark shares its word's position and offsets, so positions stay the word count.
+    let marked = tokens(&mut italian_exact_names(), "Il Conte");
+    assert_eq!(marked.len(), 2);
+    assert_eq!(marked[0].position, marked[1].position);
+    assert_eq!(
+        (marked[1].offset_from, marked[1].offset_to),
+        (marked[0].offset_from, marked[0].offset_to)
+    );
 }
 
 #[test]

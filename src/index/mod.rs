@@ -181,7 +181,7 @@ fn document(
     doc.add_text(fields.body, &article.body);
     // Title twice, then body, in the field ranked for plain words: a title word weighs as two
     // body words, and BM25 saturates the sum, so one title word cannot outweigh a whole body.
-    for field in [fields.text, fields.exact, fields.names] {
+    for field in [fields.text, fields.exact] {
         doc.add_text(field, &article.title);
         doc.add_text(field, &article.title);
         doc.add_text(field, &article.body);

@@ -46,7 +46,13 @@ impl Article {
             if !words.is_empty() {
                 words.push(' ');
             }
-            words.extend(word.chars().flat_map(char::to_lowercase));
+            if word.is_ascii() {
+                let from = words.len();
+                words.push_str(word);
+                words[from..].make_ascii_lowercase();
+            } else {
+                words.extend(word.chars().flat_map(char::to_lowercase));
+            }
         }
         xxhash_rust::xxh3::xxh3_64(words.as_bytes())
     }

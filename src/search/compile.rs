@@ -207,7 +207,7 @@ impl<'a> Compiler<'a> {
             let exact_form = TermQuery::new(exact_form, IndexRecordOption::WithFreqs);
             self.bonuses.push(boost(Box::new(exact_form), EXACT_BOOST));
             if is_capitalised(text) {
-                let name = Term::from_field_text(self.fields.names, &form.text);
+                let name = Term::from_field_text(self.fields.exact, &name_term(&form.text));
                 let name = Box::new(TermQuery::new(name, IndexRecordOption::Basic));
                 self.bonuses
                     .push(Box::new(ConstScoreQuery::new(name, NAME_SCORE)));
@@ -220,15 +220,16 @@ impl<'a> Compiler<'a> {
     /// fields keep no positions, so the words of `=nord-coreano` are each required rather than
     /// adjacent.
     fn exact_word(&mut self, text: &str) -> Option<Box<dyn Query>> {
-        let field = if is_capitalised(text) {
-            self.fields.names
-        } else {
-            self.fields.exact
-        };
+        let name = is_capitalised(text);
         let clauses: Vec<(Occur, Box<dyn Query>)> = analysis::tokens(&mut self.exact, text)
             .into_iter()
             .map(|token| {
-                let term = Term::from_field_text(field, &token.text);
+                let term = if name {
+                    name_term(&token.text)
+                } else {
+                    token.text.clone()
+                };
+                let term = Term::from_field_text(self.fields.exact, &term);
                 self.highlight.exact_terms.insert(token.text);
                 (
                     Occur::Must,
@@ -291,6 +292,11 @@ pub fn published_between(
         Box::new(RangeQuery::new(bound(since), bound(until))),
         0.0,
     ))
+}
+
+/// The term of the `exact` field marking `form` written with a capital.
+fn name_term(form: &str) -> String {
+    format!("{}{form}", analysis::NAME_MARK)
 }
 
 /// A word written with a capital: a name, matched first in its exact form.
