@@ -77,7 +77,7 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
     // which one happened to read the disk first.
     warm(&archive)?;
     eprintln!("indexing with emeroteca…");
-    let (our_time, our_rss) = measure(Command::new(BIN).args([
+    let (our_time, our_rss, our_anonymous) = measure(Command::new(BIN).args([
         "index",
         &archive.to_string_lossy(),
         "--index",
@@ -86,7 +86,7 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
         "--memory",
         &MEMORY_MB.to_string(),
     ]))?;
-    let (rerun_time, _) = measure(Command::new(BIN).args([
+    let (rerun_time, _, _) = measure(Command::new(BIN).args([
         "index",
         &archive.to_string_lossy(),
         "--index",
@@ -95,7 +95,7 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
     ]))?;
     warm(&archive)?;
     eprintln!("indexing with the plain tantivy pipeline…");
-    let (plain_time, plain_rss) = measure(
+    let (plain_time, plain_rss, plain_anonymous) = measure(
         Command::new(std::env::current_exe()?)
             .arg("--plain-index")
             .arg(&archive)
@@ -268,9 +268,14 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
         rate(mb(corpus_bytes), plain_time)
     );
     println!(
-        "| peak RSS | {:.0} MB | {:.0} MB | |",
+        "| peak RSS (mapped index files included) | {:.0} MB | {:.0} MB | |",
         mb(our_rss),
         mb(plain_rss)
+    );
+    println!(
+        "| peak anonymous memory (heap, arenas) | {:.0} MB | {:.0} MB | |",
+        mb(our_anonymous),
+        mb(plain_anonymous)
     );
     println!(
         "| index size | {:.1} MB ({:.2} × corpus) | {:.1} MB ({:.2} × corpus) | {:.2} |",
@@ -549,20 +554,37 @@ fn queries() -> Vec<Query> {
 }
 
 /// Runs a command, returning its wall time and peak resident memory (bytes).
-fn measure(command: &mut Command) -> anyhow::Result<(Duration, u64)> {
+/// Runs a command to its end: wall time, peak RSS (everything resident, mapped index files
+/// included) and peak anonymous memory (what the process itself allocated: heap and arenas),
+/// the latter sampled every 20 ms from /proc.
+fn measure(command: &mut Command) -> anyhow::Result<(Duration, u64, u64)> {
     let started = Instant::now();
     let child = command.stdout(Stdio::null()).spawn()?;
+    let status_file = format!("/proc/{}/status", child.id());
     let mut status = 0;
     // SAFETY: rusage is plain data, filled by wait4 for the child this process just spawned.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // wait4 reaps the child and reports its own peak RSS (std's wait cannot).
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    let mut peak_anonymous = 0;
+    let pid = loop {
+        // wait4 reaps the child and reports its own peak RSS (std's wait cannot).
+        let pid = unsafe { libc::wait4(child.id() as i32, &mut status, libc::WNOHANG, &mut usage) };
+        if pid != 0 {
+            break pid;
+        }
+        if let Some(kb) = fs::read_to_string(&status_file).ok().and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("RssAnon:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        }) {
+            peak_anonymous = peak_anonymous.max(kb * 1024);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     let elapsed = started.elapsed();
     ensure!(pid > 0, "wait4 failed");
     if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
         bail!("{command:?} failed");
     }
-    Ok((elapsed, usage.ru_maxrss as u64 * 1024))
+    Ok((elapsed, usage.ru_maxrss as u64 * 1024, peak_anonymous))
 }
 
 /// The plain tantivy pipeline: each file read (gzip decompressed), tags stripped crudely, one

@@ -88,10 +88,8 @@ fn stats_json_describes_the_sample_corpus() {
     assert_eq!(stats.articles, 51);
     assert!(stats.segments >= 1);
     assert!(stats.size_bytes > 0);
-    let schema: serde_json::Value = serde_json::from_str(include_str!(
-        "../schema/emeroteca.schema.json"
-    ))
-    .unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schema/emeroteca.schema.json")).unwrap();
     assert_eq!(
         Some(u64::from(stats.schema_version)),
         schema["version"].as_u64()

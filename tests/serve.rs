@@ -242,13 +242,3 @@ fn thirty_two_clients_at_once_all_get_right_answers() {
     assert!(answered >= 32, "only {answered} answers");
     assert_eq!(get(&agent, &server.url("/health")).0, 200);
 }
-
-#[test]
-fn a_request_over_its_time_gets_a_503_and_the_server_goes_on() {
-    let server = Server::start(sample_index(), &["--timeout", "0.000001"]);
-    let agent = http();
-    let (status, body) = get(&agent, &server.url("/search?q=missili"));
-    assert_eq!(status, 503, "{body}");
-    assert!(error_of(&body).contains("no answer within"), "{body}");
-    assert_eq!(get(&agent, &server.url("/health")).0, 200);
-}

@@ -72,8 +72,8 @@ impl IndexReport {
 /// A file to read, and why.
 struct Pending {
     file: FoundFile,
-    /// What the index holds of it, if anything.
-    known: Option<FileState>,
+    /// The content hash of what the index holds of it, if anything (the rest is in the state).
+    known_hash: Option<u64>,
     /// Read again even if its content is unchanged: it held copies of articles whose original
     /// may be gone.
     forced: bool,
@@ -147,7 +147,7 @@ pub fn update(
                     }
                     known => pending.push(Pending {
                         file,
-                        known: known.copied(),
+                        known_hash: known.map(|k| k.hash),
                         forced: false,
                     }),
                 }
@@ -180,11 +180,11 @@ pub fn update(
 
     // When articles may disappear, files that held copies of others are read again, so that a
     // copy takes the place of an original that is gone.
-    if !vanished.is_empty() || pending.iter().any(|p| p.known.is_some()) {
+    if !vanished.is_empty() || pending.iter().any(|p| p.known_hash.is_some()) {
         for file in holding_copies {
             report.unchanged -= 1;
             pending.push(Pending {
-                known: state.files.get(&file.key).copied(),
+                known_hash: state.files.get(&file.key).map(|k| k.hash),
                 file,
                 forced: true,
             });
@@ -222,7 +222,13 @@ pub fn update(
 
     let articles_read = AtomicU64::new(0);
     let mut since_commit = 0;
-    for chunk in pending.chunks(FILES_PER_BATCH) {
+    // Taken from the end in batches, so that each file's path is freed, and its key moved into
+    // the state, as soon as it is indexed: on a large archive this list is most of the memory.
+    let reading = !pending.is_empty();
+    pending.reverse();
+    while !pending.is_empty() {
+        let mut chunk = pending.split_off(pending.len().saturating_sub(FILES_PER_BATCH));
+        chunk.reverse();
         // Read and parse in parallel; stop reading new files once asked to stop.
         let reads: Vec<Option<Read>> = chunk
             .par_iter()
@@ -242,9 +248,10 @@ pub fn update(
             })
             .collect();
         // Then add in walk order, so which copy of a story is kept does not depend on timing.
-        for (p, read) in chunk.iter().zip(reads) {
+        let files = chunk.len();
+        for (p, read) in chunk.into_iter().zip(reads) {
             let Some(read) = read else { continue };
-            let key = &p.file.key;
+            let key = p.file.key;
             let mut entry = FileState {
                 size: p.file.size,
                 mtime: p.file.mtime,
@@ -254,20 +261,21 @@ pub fn update(
             };
             match read {
                 Read::SameContent => {
-                    let known = p.known.expect("same content implies a known file");
-                    entry.hash = known.hash;
-                    entry.articles = known.articles;
-                    entry.duplicates = known.duplicates;
+                    if let Some(known) = state.files.get(&key) {
+                        entry.hash = known.hash;
+                        entry.articles = known.articles;
+                        entry.duplicates = known.duplicates;
+                    }
                     report.unchanged += 1;
                 }
                 Read::Failed(error) => {
-                    writer.delete_term(Term::from_field_text(fields.file, key));
+                    writer.delete_term(Term::from_field_text(fields.file, &key));
                     warn(&error);
                     report.skip(error.reason);
-                    count_file(&mut report, p);
+                    count_file(&mut report, p.known_hash.is_some(), p.forced);
                 }
                 Read::Parsed { hash, outcome } => {
-                    writer.delete_term(Term::from_field_text(fields.file, key));
+                    writer.delete_term(Term::from_field_text(fields.file, &key));
                     entry.hash = hash;
                     for article in &outcome.articles {
                         let fingerprint = article.fingerprint();
@@ -277,7 +285,7 @@ pub fn update(
                         }
                         // add_document fails only once the writer has died of an earlier
                         // error, which the commit below reports.
-                        let _ = writer.add_document(document(&fields, article, key, fingerprint));
+                        let _ = writer.add_document(document(&fields, article, &key, fingerprint));
                         entry.articles += 1;
                     }
                     for error in &outcome.errors {
@@ -286,16 +294,17 @@ pub fn update(
                     }
                     report.indexed += entry.articles;
                     report.duplicates += entry.duplicates;
-                    count_file(&mut report, p);
+                    count_file(&mut report, p.known_hash.is_some(), p.forced);
                 }
             }
-            state.set(key.clone(), entry);
+            state.set(key, entry);
         }
-        since_commit += chunk.len();
+        since_commit += files;
         let stopping = stop.load(Ordering::Relaxed);
         if since_commit >= options.files_per_commit || stopping {
             commit(&mut writer, &mut state, &options.index)?;
             since_commit = 0;
+            pending.shrink_to_fit();
         }
         if stopping {
             report.interrupted = true;
@@ -303,7 +312,7 @@ pub fn update(
         }
     }
     progress.finish_and_clear();
-    if !vanished.is_empty() || !pending.is_empty() {
+    if !vanished.is_empty() || reading {
         commit(&mut writer, &mut state, &options.index)?;
         state
             .compact(&options.index)
@@ -324,10 +333,10 @@ pub fn update(
     Ok(report)
 }
 
-fn count_file(report: &mut IndexReport, pending: &Pending) {
-    if pending.known.is_some() && !pending.forced {
+fn count_file(report: &mut IndexReport, known: bool, forced: bool) {
+    if known && !forced {
         report.changed += 1;
-    } else if pending.known.is_none() {
+    } else if !known {
         report.new += 1;
     } else {
         report.unchanged += 1;
@@ -341,7 +350,7 @@ fn read_file(pending: &Pending, limits: &Limits) -> Read {
         Err(error) => return Read::Failed(error),
     };
     let hash = xxh3_64(&bytes);
-    if !pending.forced && pending.known.is_some_and(|k| k.hash == hash) {
+    if !pending.forced && pending.known_hash == Some(hash) {
         return Read::SameContent;
     }
     Read::Parsed {

@@ -152,11 +152,19 @@ async fn blocking<F>(state: Arc<AppState>, work: F) -> Response
 where
     F: FnOnce(&AppState) -> Response + Send + 'static,
 {
-    let timeout = state.timeout;
+    let (timeout, task) = (state.timeout, Arc::clone(&state));
+    bounded(&state.permits, timeout, move || work(&task)).await
+}
+
+/// Runs `work` on a blocking thread once a permit is free; a 503 when the whole takes longer
+/// than `timeout` (the work itself then finishes unseen: a search cannot be interrupted).
+async fn bounded<F>(permits: &Semaphore, timeout: Duration, work: F) -> Response
+where
+    F: FnOnce() -> Response + Send + 'static,
+{
     let run = async move {
-        let _permit = state.permits.acquire().await;
-        let task = Arc::clone(&state);
-        tokio::task::spawn_blocking(move || work(&task)).await
+        let _permit = permits.acquire().await;
+        tokio::task::spawn_blocking(work).await
     };
     match tokio::time::timeout(timeout, run).await {
         Ok(Ok(response)) => response,
@@ -283,5 +291,31 @@ mod page {
 
     pub async fn style() -> Response {
         file("text/css; charset=utf-8", include_str!("page.css"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn work_over_its_time_is_a_503_and_work_within_it_answers() {
+        let permits = Semaphore::new(1);
+        let slow = runtime().block_on(bounded(&permits, Duration::from_millis(20), || {
+            std::thread::sleep(Duration::from_millis(300));
+            StatusCode::OK.into_response()
+        }));
+        assert_eq!(slow.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let quick = runtime().block_on(bounded(&permits, Duration::from_secs(5), || {
+            StatusCode::OK.into_response()
+        }));
+        assert_eq!(quick.status(), StatusCode::OK);
     }
 }
