@@ -8,7 +8,6 @@
 //! state does not list yet is simply read again (its old articles replaced), so a crash between
 //! a commit and its log line loses nothing, and a torn last line is ignored.
 
-use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -16,6 +15,7 @@ use std::path::Path;
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 const SNAPSHOT: &str = "files.json.gz";
@@ -44,7 +44,7 @@ struct Change {
 #[derive(Debug, Default)]
 pub struct IndexState {
     /// Canonical file path → what was indexed from it.
-    pub files: HashMap<String, FileState>,
+    pub files: FxHashMap<String, FileState>,
     /// Changes not yet in the log.
     unlogged: Vec<String>,
 }
@@ -52,7 +52,7 @@ pub struct IndexState {
 impl IndexState {
     /// The saved state, or an empty one (everything is then read again).
     pub fn load(index_dir: &Path) -> IndexState {
-        let mut files: HashMap<String, FileState> = fs::File::open(index_dir.join(SNAPSHOT))
+        let mut files: FxHashMap<String, FileState> = fs::File::open(index_dir.join(SNAPSHOT))
             .ok()
             .and_then(|file| {
                 let mut json = Vec::new();

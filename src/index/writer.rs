@@ -6,7 +6,7 @@
 //! last commit; the next run reads again whatever the state does not list, replacing rather than
 //! duplicating what the killed run had committed.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
@@ -14,6 +14,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -123,7 +124,7 @@ pub fn update(
     // archive these lists, not the index, would otherwise take the memory.
     let mut pending: Vec<Pending> = Vec::new();
     let mut holding_copies: Vec<FoundFile> = Vec::new();
-    let mut seen: HashSet<u64> = HashSet::new();
+    let mut seen: FxHashSet<u64> = FxHashSet::default();
     let mut walk_errors = Vec::new();
     for dir in &options.dirs {
         walk(
@@ -200,9 +201,9 @@ pub fn update(
     // Fingerprints of the articles that stay: a new article with one of them is a copy.
     let searcher = opened.reader.searcher();
     let mut fingerprints = if pending.is_empty() || searcher.num_docs() == 0 {
-        HashSet::new()
+        FxHashSet::default()
     } else {
-        let leaving: HashSet<&str> = vanished
+        let leaving: FxHashSet<&str> = vanished
             .iter()
             .map(String::as_str)
             .chain(pending.iter().map(|p| p.file.key.as_str()))
@@ -374,8 +375,11 @@ fn commit(
 }
 
 /// The fingerprints of the indexed articles, except those of the files in `leaving`.
-fn kept_fingerprints(searcher: &Searcher, leaving: &HashSet<&str>) -> anyhow::Result<HashSet<u64>> {
-    let mut kept = HashSet::new();
+fn kept_fingerprints(
+    searcher: &Searcher,
+    leaving: &FxHashSet<&str>,
+) -> anyhow::Result<FxHashSet<u64>> {
+    let mut kept = FxHashSet::default();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
         let fingerprints = fast
@@ -386,7 +390,7 @@ fn kept_fingerprints(searcher: &Searcher, leaving: &HashSet<&str>) -> anyhow::Re
             .context("cannot read article files")?;
         // The ordinals of the leaving files, found in one pass over the sorted dictionary
         // (looking each ordinal up would decompress a block per file).
-        let mut leaving_ords = HashSet::new();
+        let mut leaving_ords = FxHashSet::default();
         if let Some(files) = files.as_ref().filter(|_| !leaving.is_empty()) {
             let mut terms = files
                 .dictionary()
