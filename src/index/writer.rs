@@ -21,7 +21,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::state::{FileState, IndexState};
 use super::{Fields, document, open_or_create};
 use crate::error::IndexError;
-use crate::ingest::walk::{FoundFile, walk};
+use crate::ingest::walk::{FoundFile, Met, walk};
 use crate::ingest::{self, FileOutcome, Format, ParseError, SkipReason, read::Limits};
 
 /// What an indexing run is asked to do.
@@ -116,45 +116,56 @@ pub fn update(
             )),
         })?;
     let index_dir = std::fs::canonicalize(&options.index).ok();
-    let mut state = IndexState::load(&options.index);
+    // The state of the last run is read while the folders are walked: on a large archive both
+    // take seconds, and a re-run with nothing to do is little else.
+    let (state, found) = std::thread::scope(|scope| {
+        let loading = scope.spawn(|| IndexState::load(&options.index));
+        let found: Vec<Met> = options
+            .dirs
+            .iter()
+            .flat_map(|dir| walk(dir, index_dir.as_deref()))
+            .collect();
+        (loading.join(), found)
+    });
+    let mut state = state.map_err(|_| anyhow::anyhow!("reading the index state failed"))?;
     let mut report = IndexReport::default();
 
-    // Walk, and sort what was found into unchanged files and files to read. Only hashes of the
-    // keys seen are kept, and of the unchanged files only those holding copies: on a large
-    // archive these lists, not the index, would otherwise take the memory.
+    // Sort what was found into unchanged files and files to read. Only hashes of the keys seen
+    // are kept, and of the unchanged files only those holding copies: on a large archive these
+    // lists, not the index, would otherwise take the memory.
     let mut pending: Vec<Pending> = Vec::new();
     let mut holding_copies: Vec<FoundFile> = Vec::new();
     let mut seen: FxHashSet<u64> = FxHashSet::default();
     let mut walk_errors = Vec::new();
-    for dir in &options.dirs {
-        walk(
-            dir,
-            index_dir.as_deref(),
-            |file| {
-                report.files += 1;
-                if Format::from_path(&file.path).is_none() {
-                    report.skip(SkipReason::Unsupported);
-                    return;
+    for met in found {
+        let file = match met {
+            Ok(file) => file,
+            Err(error) => {
+                walk_errors.push(error);
+                continue;
+            }
+        };
+        report.files += 1;
+        if Format::from_path(&file.path).is_none() {
+            report.skip(SkipReason::Unsupported);
+            continue;
+        }
+        if !seen.insert(xxh3_64(file.key.as_bytes())) {
+            continue; // the same file reached twice (overlapping directories, links)
+        }
+        match state.files.get(&file.key) {
+            Some(known) if known.size == file.size && known.mtime == file.mtime => {
+                report.unchanged += 1;
+                if known.duplicates > 0 {
+                    holding_copies.push(file);
                 }
-                if !seen.insert(xxh3_64(file.key.as_bytes())) {
-                    return; // the same file reached twice (overlapping directories, links)
-                }
-                match state.files.get(&file.key) {
-                    Some(known) if known.size == file.size && known.mtime == file.mtime => {
-                        report.unchanged += 1;
-                        if known.duplicates > 0 {
-                            holding_copies.push(file);
-                        }
-                    }
-                    known => pending.push(Pending {
-                        file,
-                        known_hash: known.map(|k| k.hash),
-                        forced: false,
-                    }),
-                }
-            },
-            |error| walk_errors.push(error),
-        );
+            }
+            known => pending.push(Pending {
+                file,
+                known_hash: known.map(|k| k.hash),
+                forced: false,
+            }),
+        }
     }
     // A folder that could not be read this time keeps its articles: it did not vanish.
     let unreadable: Vec<PathBuf> = walk_errors

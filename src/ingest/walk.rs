@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use walkdir::WalkDir;
+use rayon::prelude::*;
+use walkdir::{DirEntry, WalkDir};
 
 use super::{ParseError, SkipReason};
 
@@ -21,94 +22,171 @@ pub struct FoundFile {
     pub mtime: i128,
 }
 
-/// Walks `root`, calling `on_file` for each file and `on_error` for each entry that cannot be read.
-/// Entries under `exclude` (the index folder, when it sits inside the archive) are skipped.
-pub fn walk(
-    root: &Path,
-    exclude: Option<&Path>,
-    mut on_file: impl FnMut(FoundFile),
-    mut on_error: impl FnMut(ParseError),
-) {
-    // Canonicalised once: resolving every file's path would cost a system call per component.
-    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let canonical_key = canonical_root.to_string_lossy().into_owned();
-    // Every path the walk yields is `root` followed by the path inside it: the key is cut and
-    // joined on bytes, without parsing path components (a million files, a million times).
-    let root_bytes = root.as_os_str().as_encoded_bytes().len();
-    let key_of = |path: &Path| -> String {
+/// What the walk met: a file, or an entry that cannot be read.
+pub type Met = Result<FoundFile, ParseError>;
+
+/// Walks `root` and returns the files found and the entries that cannot be read, in the order
+/// of a sorted depth-first walk. Entries under `exclude` (the index folder, when it sits inside
+/// the archive) are skipped. The folders at the top are walked in parallel (most of a re-run's
+/// time is the file system's), and what they find is put back in order.
+pub fn walk(root: &Path, exclude: Option<&Path>) -> Vec<Met> {
+    let walker = Walker::new(root, exclude);
+    let top = walker.collect(root, true);
+    let below: Vec<Vec<Met>> = top
+        .par_iter()
+        .map(|met| match met {
+            Ok(folder) if folder.size == FOLDER => walker.collect(&folder.path, false),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut all = Vec::with_capacity(below.iter().map(Vec::len).sum::<usize>() + top.len());
+    for (met, inside) in top.into_iter().zip(below) {
+        if !matches!(&met, Ok(folder) if folder.size == FOLDER) {
+            all.push(met);
+        }
+        all.extend(inside);
+    }
+    all
+}
+
+/// The size a top-level folder is listed with, to tell it from a file until it is walked.
+const FOLDER: u64 = u64::MAX;
+
+/// How paths become keys, and which entries are left out.
+struct Walker<'a> {
+    root: &'a Path,
+    exclude: Option<&'a Path>,
+    canonical_root: PathBuf,
+    canonical_key: String,
+    root_bytes: usize,
+}
+
+impl<'a> Walker<'a> {
+    fn new(root: &'a Path, exclude: Option<&'a Path>) -> Self {
+        // Canonicalised once: resolving every file's path would cost a system call per component.
+        let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        Walker {
+            root,
+            exclude,
+            canonical_key: canonical_root.to_string_lossy().into_owned(),
+            canonical_root,
+            root_bytes: root.as_os_str().as_encoded_bytes().len(),
+        }
+    }
+
+    /// Every path the walk yields is `root` followed by the path inside it: the key is cut and
+    /// joined on bytes, without parsing path components (a million files, a million times).
+    fn key_of(&self, path: &Path) -> String {
         let inside = path
             .as_os_str()
             .as_encoded_bytes()
-            .get(root_bytes..)
+            .get(self.root_bytes..)
             .unwrap_or_default();
         let inside = String::from_utf8_lossy(inside);
         let inside = inside.trim_start_matches(std::path::MAIN_SEPARATOR);
         if inside.is_empty() {
-            canonical_key.clone()
-        } else if canonical_key.ends_with(std::path::MAIN_SEPARATOR) {
-            format!("{canonical_key}{inside}")
+            self.canonical_key.clone()
+        } else if self.canonical_key.ends_with(std::path::MAIN_SEPARATOR) {
+            format!("{}{inside}", self.canonical_key)
         } else {
-            format!("{canonical_key}{}{inside}", std::path::MAIN_SEPARATOR)
+            format!(
+                "{}{}{inside}",
+                self.canonical_key,
+                std::path::MAIN_SEPARATOR
+            )
         }
-    };
-    let entries = WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| {
-            let hidden = entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
-            let excluded = exclude.is_some_and(|ex| {
-                entry.file_type().is_dir() && Path::new(&key_of(entry.path())) == ex
-            });
-            !hidden && !excluded
-        });
-    for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                let path = error
-                    .path()
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| root.to_string_lossy().into_owned());
-                let (reason, detail) = if error.loop_ancestor().is_some() {
-                    (
-                        SkipReason::SymlinkLoop,
-                        "symbolic link loop, not followed".to_string(),
-                    )
-                } else {
-                    let cause = error
-                        .io_error()
-                        .map(|e| e.to_string())
-                        .unwrap_or_else(|| error.to_string());
-                    (SkipReason::Unreadable, format!("cannot read: {cause}"))
-                };
-                on_error(ParseError::new(path, reason, detail));
+    }
+
+    /// What a sorted walk from `start` meets. At the top level (`root`, one level down) a
+    /// folder is only listed, with size [`FOLDER`]; below, `start` is such a folder, already
+    /// listed, and everything under it is walked.
+    fn collect(&self, start: &Path, top_level: bool) -> Vec<Met> {
+        let mut walk = WalkDir::new(start).follow_links(true).sort_by_file_name();
+        if top_level {
+            walk = walk.max_depth(1);
+        }
+        let mut entries = walk.into_iter();
+        let mut met = Vec::new();
+        while let Some(entry) = entries.next() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    met.push(Err(walk_error(&error, self.root)));
+                    continue;
+                }
+            };
+            let is_dir = entry.file_type().is_dir();
+            if entry.depth() == 0 {
+                // The root is walked, not listed (unless it is a single file); a top folder
+                // was listed already.
+                if top_level && !is_dir {
+                    met.extend(self.found(&entry));
+                }
                 continue;
             }
-        };
+            let looping = !self.left_out(&entry) && self.loops_to_root(&entry);
+            if looping {
+                met.push(Err(loop_error(entry.path())));
+            }
+            if looping || self.left_out(&entry) {
+                if is_dir {
+                    entries.skip_current_dir();
+                }
+                continue;
+            }
+            if top_level && is_dir {
+                met.push(Ok(FoundFile {
+                    path: entry.path().to_path_buf(),
+                    key: String::new(),
+                    size: FOLDER,
+                    mtime: 0,
+                }));
+                continue;
+            }
+            met.extend(self.found(&entry));
+        }
+        met
+    }
+
+    /// Hidden entries, and the index folder when it sits inside the archive.
+    fn left_out(&self, entry: &DirEntry) -> bool {
+        entry.file_name().to_string_lossy().starts_with('.')
+            || self.exclude.is_some_and(|ex| {
+                entry.file_type().is_dir() && Path::new(&self.key_of(entry.path())) == ex
+            })
+    }
+
+    /// A folder reached through a link that leads back to the root or above it: walking the
+    /// top folders separately, walkdir cannot see that loop (the root is not among its
+    /// ancestors), so it is caught here.
+    fn loops_to_root(&self, entry: &DirEntry) -> bool {
+        entry.path_is_symlink()
+            && entry.file_type().is_dir()
+            && std::fs::canonicalize(entry.path())
+                .is_ok_and(|target| self.canonical_root.starts_with(target))
+    }
+
+    fn found(&self, entry: &DirEntry) -> Option<Met> {
         let kind = entry.file_type();
         if kind.is_dir() {
-            continue;
+            return None;
         }
         if !kind.is_file() {
             // A FIFO or a device would block or never end: never opened.
-            on_error(ParseError::new(
+            return Some(Err(ParseError::new(
                 entry.path().to_string_lossy(),
                 SkipReason::Unsupported,
                 "not a regular file",
-            ));
-            continue;
+            )));
         }
-        let path = entry.path().to_path_buf();
         let metadata = match entry.metadata() {
             Ok(metadata) => metadata,
             Err(error) => {
-                on_error(ParseError::new(
-                    path.to_string_lossy(),
+                return Some(Err(ParseError::new(
+                    entry.path().to_string_lossy(),
                     SkipReason::Unreadable,
                     format!("cannot read: {error}"),
-                ));
-                continue;
+                )));
             }
         };
         let mtime = metadata
@@ -116,12 +194,78 @@ pub fn walk(
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as i128);
-        let key = key_of(&path);
-        on_file(FoundFile {
-            path,
-            key,
+        Some(Ok(FoundFile {
+            key: self.key_of(entry.path()),
+            path: entry.path().to_path_buf(),
             size: metadata.len(),
             mtime,
-        });
+        }))
+    }
+}
+
+fn loop_error(path: &Path) -> ParseError {
+    ParseError::new(
+        path.to_string_lossy(),
+        SkipReason::SymlinkLoop,
+        "symbolic link loop, not followed",
+    )
+}
+
+fn walk_error(error: &walkdir::Error, root: &Path) -> ParseError {
+    let path = error
+        .path()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|| root.to_string_lossy().into_owned());
+    if error.loop_ancestor().is_some() {
+        return loop_error(Path::new(&path));
+    }
+    let cause = error
+        .io_error()
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| error.to_string());
+    ParseError::new(
+        path,
+        SkipReason::Unreadable,
+        format!("cannot read: {cause}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_folders_walked_in_parallel_come_back_in_order_and_loops_are_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "b/c/2.txt",
+            "a/1.txt",
+            "z.txt",
+            ".nascosta/3.txt",
+            "b/0.txt",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        // Back to the root from two levels down, and from the top: loops, not followed.
+        std::os::unix::fs::symlink(root, root.join("b/c/giro")).unwrap();
+        std::os::unix::fs::symlink(root, root.join("su")).unwrap();
+        let (mut files, mut loops) = (Vec::new(), Vec::new());
+        for met in walk(root, None) {
+            match met {
+                Ok(file) => files.push(file.path.strip_prefix(root).unwrap().to_path_buf()),
+                Err(error) => loops.push((error.reason, error.path)),
+            }
+        }
+        let files: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
+        assert_eq!(files, ["a/1.txt", "b/0.txt", "b/c/2.txt", "z.txt"]);
+        assert_eq!(loops.len(), 2, "{loops:?}");
+        assert!(
+            loops
+                .iter()
+                .all(|(reason, _)| *reason == SkipReason::SymlinkLoop)
+        );
     }
 }
