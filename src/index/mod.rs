@@ -15,7 +15,7 @@ use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::store::{Compressor, ZstdCompressor};
-use tantivy::{DateTime, Index, IndexReader, IndexSettings, TantivyDocument, Term};
+use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::error::IndexError;
@@ -40,7 +40,17 @@ pub struct OpenIndex {
 }
 
 /// Opens an existing index for reading; refuses a missing one and one of another schema version.
+/// The reader stays on the commit it opened (a command that runs once needs no watcher).
 pub fn open(path: &Path) -> anyhow::Result<OpenIndex> {
+    open_with(path, ReloadPolicy::Manual)
+}
+
+/// As [`open`], with a reader that follows the index's new commits (for a server).
+pub fn open_following(path: &Path) -> anyhow::Result<OpenIndex> {
+    open_with(path, ReloadPolicy::OnCommitWithDelay)
+}
+
+fn open_with(path: &Path, reload: ReloadPolicy) -> anyhow::Result<OpenIndex> {
     let schema = IndexSchema::load();
     if !path.join("meta.json").is_file() {
         return Err(IndexError::Missing(path.to_path_buf()).into());
@@ -48,13 +58,20 @@ pub fn open(path: &Path) -> anyhow::Result<OpenIndex> {
     check_version(path, &schema)?;
     let index = Index::open_in_dir(path)
         .with_context(|| format!("cannot open index at {}", path.display()))?;
-    with_reader(index, schema, path)
+    with_reader(index, schema, path, reload)
 }
 
-fn with_reader(index: Index, schema: IndexSchema, path: &Path) -> anyhow::Result<OpenIndex> {
+fn with_reader(
+    index: Index,
+    schema: IndexSchema,
+    path: &Path,
+    reload: ReloadPolicy,
+) -> anyhow::Result<OpenIndex> {
     analysis::register(&index);
     let reader = index
-        .reader()
+        .reader_builder()
+        .reload_policy(reload)
+        .try_into()
         .with_context(|| format!("cannot read the index at {}", path.display()))?;
     Ok(OpenIndex {
         index,
@@ -121,7 +138,7 @@ fn open_or_create(path: &Path) -> anyhow::Result<OpenIndex> {
     })?;
     fs::write(path.join(VERSION_FILE), version)
         .with_context(|| format!("cannot write to {}", path.display()))?;
-    with_reader(index, schema, path)
+    with_reader(index, schema, path, ReloadPolicy::Manual)
 }
 
 /// The article stored in an index document (the inverse of [`document`], for stored fields).

@@ -50,7 +50,7 @@ struct AppState {
 /// Serves until Ctrl-C or SIGTERM. `ready` is told the address actually bound (the port may
 /// have been 0).
 pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, u64)) -> anyhow::Result<()> {
-    let opened = index::open(&options.index)?;
+    let opened = index::open_following(&options.index)?;
     let articles = opened.reader.searcher().num_docs();
     let router = router(&options, opened)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
