@@ -176,6 +176,13 @@ fn a_running_server_sees_new_commits() {
             .unwrap()
     };
     assert_eq!((hits("porto"), hits("grano")), (1, 0));
+    let stats_articles = || -> u64 {
+        let (_, body) = get(&agent, &server.url("/stats"));
+        serde_json::from_str::<Value>(&body).unwrap()["articles"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(stats_articles(), 1);
 
     env.write(
         "c/2024/01/06/due.txt",
@@ -191,6 +198,7 @@ fn a_running_server_sees_new_commits() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(hits("porto"), 2);
+    assert_eq!(stats_articles(), 2, "/stats still answers from before the commit");
     let (_, health) = get(&agent, &server.url("/health"));
     assert!(health.contains(r#""articles":2"#), "{health}");
 }

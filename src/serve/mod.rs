@@ -45,6 +45,8 @@ struct AppState {
     /// Bounds the searches running at once, so a flood queues instead of taking every thread.
     permits: Semaphore,
     timeout: Duration,
+    /// `/stats` reads every article's columns: kept until the next commit is picked up.
+    stats: std::sync::Mutex<Option<(u64, Vec<u8>)>>,
 }
 
 /// Serves until Ctrl-C or SIGTERM. `ready` is told the address actually bound (the port may
@@ -75,6 +77,7 @@ fn router(options: &ServeOptions, opened: OpenIndex) -> anyhow::Result<Router> {
         path: options.index.clone(),
         permits: Semaphore::new(options.workers.max(1)),
         timeout: options.timeout,
+        stats: std::sync::Mutex::new(None),
     });
     let mut router = Router::new()
         .route("/", get(page::html))
@@ -219,13 +222,23 @@ async fn article_handler(State(state): State<Arc<AppState>>, Path(id): Path<Stri
 
 async fn stats_handler(State(state): State<Arc<AppState>>) -> Response {
     blocking(state, |state| {
-        match index::stats(&state.opened, &state.path) {
-            Ok(stats) => {
-                let mut body = Vec::new();
-                match output::json::stats(&stats, &mut body) {
-                    Ok(()) => json(StatusCode::OK, body),
-                    Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-                }
+        let generation = state.opened.reader.searcher().generation().generation_id();
+        let mut cached = state
+            .stats
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((made_for, body)) = cached.as_ref()
+            && *made_for == generation
+        {
+            return json(StatusCode::OK, body.clone());
+        }
+        let mut body = Vec::new();
+        match index::stats(&state.opened, &state.path)
+            .and_then(|stats| Ok(output::json::stats(&stats, &mut body)?))
+        {
+            Ok(()) => {
+                *cached = Some((generation, body.clone()));
+                json(StatusCode::OK, body)
             }
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e:#}")),
         }
