@@ -198,7 +198,11 @@ fn a_running_server_sees_new_commits() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(hits("porto"), 2);
-    assert_eq!(stats_articles(), 2, "/stats still answers from before the commit");
+    assert_eq!(
+        stats_articles(),
+        2,
+        "/stats still answers from before the commit"
+    );
     let (_, health) = get(&agent, &server.url("/health"));
     assert!(health.contains(r#""articles":2"#), "{health}");
 }

@@ -23,8 +23,6 @@ use crate::index::{self, OpenIndex};
 use crate::output;
 use crate::search;
 
-pub use params::{MAX_LIMIT, MAX_QUERY_CHARS};
-
 /// The largest request body accepted (every endpoint is a GET: bodies are refused, not read).
 const MAX_BODY_BYTES: usize = 16 * 1024;
 
@@ -143,6 +141,15 @@ fn json(status: StatusCode, body: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// A 200 with the JSON the command line's renderer writes.
+fn rendered(render: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Response {
+    let mut body = Vec::new();
+    match render(&mut body) {
+        Ok(()) => json(StatusCode::OK, body),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
 /// An error as `{"error": "…"}`.
 fn error(status: StatusCode, message: &str) -> Response {
     let mut body = serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default();
@@ -190,11 +197,7 @@ async fn search_handler(State(state): State<Arc<AppState>>, RawQuery(query): Raw
     blocking(state, move |state| {
         match search::search(&state.opened, &asked.request) {
             Ok(results) => {
-                let mut body = Vec::new();
-                match output::json::results(&results, asked.fields.as_deref(), &mut body) {
-                    Ok(()) => json(StatusCode::OK, body),
-                    Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-                }
+                rendered(|body| output::json::results(&results, asked.fields.as_deref(), body))
             }
             Err(e) => match e.downcast_ref::<QueryError>() {
                 Some(bad) => error(StatusCode::BAD_REQUEST, &bad.to_string()),
@@ -207,13 +210,7 @@ async fn search_handler(State(state): State<Arc<AppState>>, RawQuery(query): Raw
 
 async fn article_handler(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     blocking(state, move |state| match index::get(&state.opened, &id) {
-        Ok(Some(article)) => {
-            let mut body = Vec::new();
-            match output::json::article(&article, &mut body) {
-                Ok(()) => json(StatusCode::OK, body),
-                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-            }
-        }
+        Ok(Some(article)) => rendered(|body| output::json::article(&article, body)),
         Ok(None) => error(StatusCode::NOT_FOUND, &format!("no article with id `{id}`")),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e:#}")),
     })
