@@ -32,25 +32,28 @@ pub type Met = Result<FoundFile, ParseError>;
 pub fn walk(root: &Path, exclude: Option<&Path>) -> Vec<Met> {
     let walker = Walker::new(root, exclude);
     let top = walker.collect(root, true);
-    let below: Vec<Vec<Met>> = top
+    let below: Vec<Vec<Listed>> = top
         .par_iter()
-        .map(|met| match met {
-            Ok(folder) if folder.size == FOLDER => walker.collect(&folder.path, false),
-            _ => Vec::new(),
+        .map(|listed| match listed {
+            Listed::Folder(folder) => walker.collect(folder, false),
+            Listed::Met(_) => Vec::new(),
         })
         .collect();
-    let mut all = Vec::with_capacity(below.iter().map(Vec::len).sum::<usize>() + top.len());
-    for (met, inside) in top.into_iter().zip(below) {
-        if !matches!(&met, Ok(folder) if folder.size == FOLDER) {
-            all.push(met);
-        }
-        all.extend(inside);
-    }
-    all
+    top.into_iter()
+        .zip(below)
+        .flat_map(|(listed, inside)| std::iter::once(listed).chain(inside))
+        .filter_map(|listed| match listed {
+            Listed::Met(met) => Some(met),
+            Listed::Folder(_) => None,
+        })
+        .collect()
 }
 
-/// The size a top-level folder is listed with, to tell it from a file until it is walked.
-const FOLDER: u64 = u64::MAX;
+/// An entry of a walk: something met, or (at the top level) a folder to walk next.
+enum Listed {
+    Met(Met),
+    Folder(PathBuf),
+}
 
 /// How paths become keys, and which entries are left out.
 struct Walker<'a> {
@@ -98,20 +101,20 @@ impl<'a> Walker<'a> {
     }
 
     /// What a sorted walk from `start` meets. At the top level (`root`, one level down) a
-    /// folder is only listed, with size [`FOLDER`]; below, `start` is such a folder, already
-    /// listed, and everything under it is walked.
-    fn collect(&self, start: &Path, top_level: bool) -> Vec<Met> {
+    /// folder is only listed; below, `start` is such a folder, and everything under it is
+    /// walked.
+    fn collect(&self, start: &Path, top_level: bool) -> Vec<Listed> {
         let mut walk = WalkDir::new(start).follow_links(true).sort_by_file_name();
         if top_level {
             walk = walk.max_depth(1);
         }
         let mut entries = walk.into_iter();
-        let mut met = Vec::new();
+        let mut listed = Vec::new();
         while let Some(entry) = entries.next() {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(error) => {
-                    met.push(Err(walk_error(&error, self.root)));
+                    listed.push(Listed::Met(Err(walk_error(&error, self.root))));
                     continue;
                 }
             };
@@ -120,32 +123,26 @@ impl<'a> Walker<'a> {
                 // The root is walked, not listed (unless it is a single file); a top folder
                 // was listed already.
                 if top_level && !is_dir {
-                    met.extend(self.found(&entry));
+                    listed.extend(self.found(&entry).map(Listed::Met));
                 }
                 continue;
             }
-            let looping = !self.left_out(&entry) && self.loops_to_root(&entry);
-            if looping {
-                met.push(Err(loop_error(entry.path())));
-            }
-            if looping || self.left_out(&entry) {
+            if self.left_out(&entry) {
                 if is_dir {
                     entries.skip_current_dir();
                 }
-                continue;
+            } else if self.loops_to_root(&entry) {
+                listed.push(Listed::Met(Err(loop_error(entry.path()))));
+                entries.skip_current_dir();
+            } else if top_level && is_dir {
+                // Walked next, in parallel with the other top folders.
+                listed.push(Listed::Folder(entry.path().to_path_buf()));
+                entries.skip_current_dir();
+            } else {
+                listed.extend(self.found(&entry).map(Listed::Met));
             }
-            if top_level && is_dir {
-                met.push(Ok(FoundFile {
-                    path: entry.path().to_path_buf(),
-                    key: String::new(),
-                    size: FOLDER,
-                    mtime: 0,
-                }));
-                continue;
-            }
-            met.extend(self.found(&entry));
         }
-        met
+        listed
     }
 
     /// Hidden entries, and the index folder when it sits inside the archive.
