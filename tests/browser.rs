@@ -238,6 +238,21 @@ fn a_person_searches_from_the_page_and_sees_the_word_marked() {
         "{english:?}"
     );
 
+    // Back to the search before the filter: the form follows the address.
+    let section = driver.find("#section");
+    let value =
+        |driver: &Driver| driver.call("GET", &format!("/element/{section}/property/value"), None);
+    assert_eq!(value(&driver), "Esteri");
+    driver.call("POST", "/back", None);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while value(&driver) != "" {
+        assert!(
+            Instant::now() < deadline,
+            "the section filter stayed after going back"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
     let png = driver.call("GET", "/screenshot", None);
     let png = base64::engine::general_purpose::STANDARD
         .decode(png.as_str().unwrap_or_default())

@@ -55,8 +55,7 @@ function applyLanguage() {
 function stateFromAddress() {
   const params = new URLSearchParams(location.search);
   for (const name of ["q", "section", "since", "until", "sort"]) {
-    const value = params.get(name);
-    if (value !== null) $(name).value = value;
+    $(name).value = params.get(name) ?? (name === "sort" ? "relevance" : "");
   }
   return Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
 }
