@@ -10,7 +10,9 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use tantivy::Index;
-use tantivy::tokenizer::{LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token};
+use tantivy::tokenizer::{
+    LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, TextAnalyzerBuilder, Token, Tokenizer,
+};
 
 pub use filters::{
     ApostropheAccent, Elision, FoldAccents, MarkNames, NAME_MARK, Rewrite, Stem, StopWords,
@@ -35,8 +37,19 @@ const ELISIONS: &str = include_str!("../../schema/elisions_it.txt");
 static ELISION: LazyLock<Elision> = LazyLock::new(|| Elision::new(word_list(ELISIONS)));
 static STOP_WORDS: LazyLock<StopWords> = LazyLock::new(|| StopWords::new(word_list(STOPWORDS)));
 
-/// The Italian analyzer, one stage per line.
+/// The Italian analyzer: the words as [`words`] makes them, stemmed.
 pub fn italian() -> TextAnalyzer {
+    words().filter(Rewrite(Stem::italian())).build()
+}
+
+/// The Italian analyzer without its stemmer: `Conte` and `conti`, `Letta` and `letto` stay
+/// apart. Capitalised query words (names) and `=word` are matched against these terms.
+pub fn italian_exact() -> TextAnalyzer {
+    words().build()
+}
+
+/// The stages every Italian analyzer shares, one per line, up to the stemmer.
+fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
     // Letters and digits; apostrophes stay inside words so the next stages can read them.
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
@@ -52,21 +65,6 @@ pub fn italian() -> TextAnalyzer {
         // first would split qualità (qualit) from qualita (qual). Folded, both spellings reach
         // the stemmer as one word (see tests::accents_fold_before_stemming).
         .filter(Rewrite(FoldAccents))
-        .filter(Rewrite(Stem::italian()))
-        .build()
-}
-
-/// The Italian analyzer without its stemmer: `Conte` and `conti`, `Letta` and `letto` stay
-/// apart. Capitalised query words (names) and `=word` are matched against these terms.
-pub fn italian_exact() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer)
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(Rewrite(ELISION.clone()))
-        .filter(Rewrite(ApostropheAccent))
-        .filter(Rewrite(STOP_WORDS.clone()))
-        .filter(Rewrite(FoldAccents))
-        .build()
 }
 
 /// Name of the analyzer of the `exact` field: exact forms and names.
@@ -76,15 +74,7 @@ pub const ITALIAN_EXACT_NAMES: &str = "italian_exact_names";
 /// name (`Draghi` → `draghi`, `^draghi`; the `draghi` of a parade get no mark). Indexing only:
 /// queries build marked terms themselves.
 pub fn italian_exact_names() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer)
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(Rewrite(ELISION.clone()))
-        .filter(Rewrite(ApostropheAccent))
-        .filter(Rewrite(STOP_WORDS.clone()))
-        .filter(Rewrite(FoldAccents))
-        .filter(MarkNames)
-        .build()
+    words().filter(MarkNames).build()
 }
 
 /// The analyzer for labels such as sections: `Esteri`, `esteri` and `ESTERI` are one term.
@@ -128,18 +118,16 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 
 /// The elided articles and prepositions, sorted (for other engines' settings).
 pub fn elisions() -> Vec<String> {
-    sorted(word_list(ELISIONS))
+    sorted(ELISION.articles())
 }
 
 /// The stop words, accented and bare, sorted (for other engines' settings).
 pub fn stop_words() -> Vec<String> {
-    let words = word_list(STOPWORDS);
-    let folded: Vec<String> = words.iter().map(|w| fold_accents(w)).collect();
-    sorted(words.into_iter().chain(folded).collect())
+    sorted(STOP_WORDS.words())
 }
 
-fn sorted(words: HashSet<String>) -> Vec<String> {
-    let mut words: Vec<String> = words.into_iter().collect();
+fn sorted<'a>(words: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut words: Vec<String> = words.map(str::to_string).collect();
     words.sort();
     words
 }

@@ -10,6 +10,7 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
@@ -215,11 +216,14 @@ fn document(
         }
     }
     if let Some(date) = article.date {
-        let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        doc.add_date(
-            fields.date,
-            DateTime::from_timestamp_secs(midnight.timestamp()),
-        );
+        doc.add_date(fields.date, indexed_date(date));
     }
     doc
+}
+
+/// The instant a publication date is indexed as (its midnight, UTC): documents and date
+/// filters must agree on it.
+pub fn indexed_date(date: NaiveDate) -> DateTime {
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    DateTime::from_timestamp_secs(midnight.timestamp())
 }

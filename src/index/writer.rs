@@ -275,6 +275,11 @@ pub fn update(
                 articles: 0,
                 duplicates: 0,
             };
+            // Read again: what the index holds of the file goes first (an index that was empty
+            // holds nothing).
+            if !index_was_empty && !matches!(read, Read::SameContent) {
+                writer.delete_term(Term::from_field_text(fields.file, &key));
+            }
             match read {
                 Read::SameContent => {
                     if let Some(known) = state.files.get(&key) {
@@ -285,17 +290,11 @@ pub fn update(
                     report.unchanged += 1;
                 }
                 Read::Failed(error) => {
-                    if !index_was_empty {
-                        writer.delete_term(Term::from_field_text(fields.file, &key));
-                    }
                     warn(&error);
                     report.skip(error.reason);
                     count_file(&mut report, p.known_hash.is_some(), p.forced);
                 }
                 Read::Parsed { hash, outcome } => {
-                    if !index_was_empty {
-                        writer.delete_term(Term::from_field_text(fields.file, &key));
-                    }
                     entry.hash = hash;
                     for article in &outcome.articles {
                         let fingerprint = article.fingerprint();

@@ -3,19 +3,19 @@
 use std::ops::Bound;
 
 use chrono::NaiveDate;
+use tantivy::Term;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
     RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
-use tantivy::{DateTime, Term};
 
 use super::query::{Node, Target, plain_words};
 use super::snippet::Highlight;
 use crate::analysis::{self, fold_accents};
 use crate::error::QueryError;
-use crate::index::Fields;
+use crate::index::{self, Fields};
 
 /// How much an article whose title holds every query word gains, over its BM25F score.
 const TITLE_BONUS: f32 = 0.5;
@@ -282,11 +282,10 @@ pub fn published_between(
 ) -> Box<dyn Query> {
     let bound = |date: Option<NaiveDate>| match date {
         None => Bound::Unbounded,
-        Some(date) => {
-            let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-            let time = DateTime::from_timestamp_secs(midnight.timestamp());
-            Bound::Included(Term::from_field_date(fields.date, time))
-        }
+        Some(date) => Bound::Included(Term::from_field_date(
+            fields.date,
+            index::indexed_date(date),
+        )),
     };
     Box::new(ConstScoreQuery::new(
         Box::new(RangeQuery::new(bound(since), bound(until))),

@@ -29,6 +29,8 @@ const LABELS = {
   },
 };
 const PAGE_SIZE = 10;
+// The form's fields, as the address and /search name them.
+const FIELDS = ["q", "section", "since", "until", "sort"];
 const $ = (id) => document.getElementById(id);
 let lang = localStorage.getItem("emeroteca-lang") ||
   (((navigator.languages || [])[0] || navigator.language || "it").toLowerCase().startsWith("it")
@@ -54,7 +56,7 @@ function applyLanguage() {
 // The page's state lives in its address, so a search can be bookmarked and shared.
 function stateFromAddress() {
   const params = new URLSearchParams(location.search);
-  for (const name of ["q", "section", "since", "until", "sort"]) {
+  for (const name of FIELDS) {
     $(name).value = params.get(name) ?? (name === "sort" ? "relevance" : "");
   }
   return Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
@@ -62,7 +64,7 @@ function stateFromAddress() {
 
 function formParams() {
   const params = new URLSearchParams();
-  for (const name of ["q", "section", "since", "until", "sort"]) {
+  for (const name of FIELDS) {
     const value = $(name).value.trim();
     if (value && !(name === "sort" && value === "relevance")) params.set(name, value);
   }
