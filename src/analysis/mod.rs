@@ -4,6 +4,7 @@
 //! elided or accented forms produced in an article. The word lists live in `schema/` as data.
 
 mod filters;
+mod remember;
 mod tokenizer;
 
 use std::collections::HashSet;
@@ -48,8 +49,14 @@ pub fn italian_exact() -> TextAnalyzer {
     words().build()
 }
 
-/// The stages every Italian analyzer shares, one per line, up to the stemmer.
+/// The stages every Italian analyzer shares, up to the stemmer; a text indexed by several
+/// fields goes through them once (see [`remember`]).
 fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
+    TextAnalyzer::builder(remember::Remembered(shared_stages().build()))
+}
+
+/// The shared stages, one per line.
+fn shared_stages() -> TextAnalyzerBuilder<impl Tokenizer> {
     // Letters and digits; apostrophes stay inside words so the next stages can read them.
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))

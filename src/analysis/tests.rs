@@ -201,3 +201,45 @@ fn the_exact_analyzer_does_not_stem() {
     assert_eq!(exact("Conte conti"), vec!["conte", "conti"]);
     assert_ne!(terms("Letta"), exact("Letta"));
 }
+
+#[test]
+fn a_text_indexed_by_several_fields_gives_each_field_its_own_terms() {
+    // As tantivy indexes an article: title, body, then the same texts for the other fields.
+    let (title, body) = (
+        "Missili su Kiev",
+        "Il Governo dell’Ucraina e i missili russi.",
+    );
+    let fresh = |analyzer: fn() -> TextAnalyzer, text: &str| {
+        let tokens = tokens(&mut analyzer(), text);
+        tokens
+            .into_iter()
+            .map(|t| (t.text, t.position, t.offset_from, t.offset_to))
+            .collect::<Vec<_>>()
+    };
+    let stemmed = (fresh(italian, title), fresh(italian, body));
+    let exact = (
+        fresh(italian_exact_names, title),
+        fresh(italian_exact_names, body),
+    );
+    // Replayed, the stemmer and the name marks still apply to the shared words, each its own.
+    assert_eq!(stemmed.0[0].0, "missil");
+    assert_eq!(
+        (exact.0[0].0.as_str(), exact.0[1].0.as_str()),
+        ("missili", "^missili")
+    );
+    for _ in 0..2 {
+        assert_eq!((fresh(italian, title), fresh(italian, body)), stemmed);
+        assert_eq!(
+            (
+                fresh(italian_exact_names, title),
+                fresh(italian_exact_names, body)
+            ),
+            exact
+        );
+    }
+    // A long text is not remembered; it is analysed the same way.
+    let long = format!("{} {body}", "parola ".repeat(20_000));
+    let terms = fresh(italian_exact_names, &long);
+    assert_eq!(terms.len(), 20_000 + exact.1.len());
+    assert_eq!(terms.last().map(|t| t.0.as_str()), Some("russi"));
+}
