@@ -1,6 +1,7 @@
 //! The tantivy index on disk: creating and opening it (with its schema version), bringing it up
 //! to date with an archive ([`update`]), and describing it ([`stats`]).
 
+mod document;
 pub mod schema;
 pub mod state;
 mod stats;
@@ -142,7 +143,7 @@ fn open_or_create(path: &Path) -> anyhow::Result<OpenIndex> {
     with_reader(index, schema, path, ReloadPolicy::Manual)
 }
 
-/// The article stored in an index document (the inverse of [`document`], for stored fields).
+/// The article stored in an index document (the inverse of [`document::ArticleDocument`], for stored fields).
 pub fn stored_article(doc: &TantivyDocument, fields: &Fields) -> Article {
     let text = |field| {
         doc.get_first(field)
@@ -181,44 +182,6 @@ pub fn get(opened: &OpenIndex, id: &str) -> anyhow::Result<Option<Article>> {
         .doc(*address)
         .context("cannot read an article from the index")?;
     Ok(Some(stored_article(&doc, &opened.schema.fields)))
-}
-
-/// The tantivy document of an article found in the file `file_key`.
-fn document(
-    fields: &Fields,
-    article: &Article,
-    file_key: &str,
-    fingerprint: u64,
-) -> TantivyDocument {
-    let mut doc = TantivyDocument::new();
-    doc.add_u64(fields.fingerprint, fingerprint);
-    doc.add_text(fields.id, &article.id);
-    doc.add_text(fields.path, &article.path);
-    doc.add_text(fields.file, file_key);
-    doc.add_text(fields.title, &article.title);
-    doc.add_text(fields.body, &article.body);
-    // Title twice, then body, in the field ranked for plain words: a title word weighs as two
-    // body words, and BM25 saturates the sum, so one title word cannot outweigh a whole body.
-    for field in [fields.text, fields.exact] {
-        doc.add_text(field, &article.title);
-        doc.add_text(field, &article.title);
-        doc.add_text(field, &article.body);
-    }
-    let optional = [
-        (fields.section, &article.section),
-        (fields.url, &article.url),
-        (fields.source, &article.source),
-        (fields.author, &article.author),
-    ];
-    for (field, value) in optional {
-        if let Some(value) = value {
-            doc.add_text(field, value);
-        }
-    }
-    if let Some(date) = article.date {
-        doc.add_date(fields.date, indexed_date(date));
-    }
-    doc
 }
 
 /// The instant a publication date is indexed as (its midnight, UTC): documents and date

@@ -15,11 +15,12 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
-use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
+use tantivy::{IndexWriter, Searcher, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
+use super::document::ArticleDocument;
 use super::state::{FileState, IndexState};
-use super::{Fields, document, open_or_create};
+use super::{Fields, open_or_create};
 use crate::error::IndexError;
 use crate::ingest::walk::{FoundFile, Met, walk};
 use crate::ingest::{self, FileOutcome, Format, ParseError, SkipReason, read::Limits};
@@ -103,7 +104,7 @@ pub fn update(
     let roots = canonical_roots(&options.dirs)?;
     let opened = open_or_create(&options.index)?;
     let fields = opened.schema.fields;
-    let mut writer: IndexWriter<TantivyDocument> = opened
+    let mut writer: IndexWriter<ArticleDocument> = opened
         .index
         .writer(options.memory_bytes)
         .map_err(|error| match error {
@@ -296,7 +297,7 @@ pub fn update(
                 }
                 Read::Parsed { hash, outcome } => {
                     entry.hash = hash;
-                    for article in &outcome.articles {
+                    for article in outcome.articles {
                         let fingerprint = article.fingerprint();
                         if !fingerprints.insert(fingerprint) {
                             entry.duplicates += 1;
@@ -304,7 +305,12 @@ pub fn update(
                         }
                         // add_document fails only once the writer has died of an earlier
                         // error, which the commit below reports.
-                        let _ = writer.add_document(document(&fields, article, &key, fingerprint));
+                        let _ = writer.add_document(ArticleDocument::new(
+                            fields,
+                            article,
+                            &key,
+                            fingerprint,
+                        ));
                         entry.articles += 1;
                     }
                     for error in &outcome.errors {
@@ -380,7 +386,7 @@ fn read_file(pending: &Pending, limits: &Limits) -> Read {
 
 /// Commits, then logs the state the commit made true.
 fn commit(
-    writer: &mut IndexWriter<TantivyDocument>,
+    writer: &mut IndexWriter<ArticleDocument>,
     state: &mut IndexState,
     index: &Path,
 ) -> anyhow::Result<()> {

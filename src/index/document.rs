@@ -1,0 +1,96 @@
+//! An article as tantivy indexes it. Its title and body each feed several fields; tantivy's own
+//! document type would hold a copy of them per field, this one lends the article's text to
+//! every field instead.
+
+use std::iter::{Empty, Flatten};
+
+use tantivy::DateTime;
+use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
+use tantivy::schema::{Document, Field, Value};
+
+use super::{Fields, indexed_date};
+use crate::ingest::Article;
+
+/// The values of an article document, one per field it fills (see [`ArticleDocument::values`]).
+const VALUES: usize = 17;
+
+/// One article found in the file `file`, with its fingerprint (see [`Article::fingerprint`]).
+pub struct ArticleDocument {
+    fields: Fields,
+    article: Article,
+    file: String,
+    fingerprint: u64,
+}
+
+impl ArticleDocument {
+    pub fn new(fields: Fields, article: Article, file: &str, fingerprint: u64) -> Self {
+        ArticleDocument {
+            fields,
+            article,
+            file: file.to_string(),
+            fingerprint,
+        }
+    }
+
+    fn values(&self) -> [Option<(Field, Leaf<'_>)>; VALUES] {
+        let (f, a) = (&self.fields, &self.article);
+        fn text(field: Field, value: &str) -> Option<(Field, Leaf<'_>)> {
+            Some((field, Leaf::Text(value)))
+        }
+        fn optional(field: Field, value: &Option<String>) -> Option<(Field, Leaf<'_>)> {
+            value.as_deref().and_then(|value| text(field, value))
+        }
+        [
+            Some((f.fingerprint, Leaf::Number(self.fingerprint))),
+            text(f.id, &a.id),
+            text(f.path, &a.path),
+            text(f.file, &self.file),
+            text(f.title, &a.title),
+            text(f.body, &a.body),
+            // Title twice, then body, in the field ranked for plain words: a title word weighs
+            // as two body words, and BM25 saturates the sum, so one title word cannot outweigh
+            // a whole body. The same for the exact forms.
+            text(f.text, &a.title),
+            text(f.text, &a.title),
+            text(f.text, &a.body),
+            text(f.exact, &a.title),
+            text(f.exact, &a.title),
+            text(f.exact, &a.body),
+            optional(f.section, &a.section),
+            optional(f.url, &a.url),
+            optional(f.source, &a.source),
+            optional(f.author, &a.author),
+            a.date.map(|date| (f.date, Leaf::Date(indexed_date(date)))),
+        ]
+    }
+}
+
+impl Document for ArticleDocument {
+    type Value<'a> = Leaf<'a>;
+    type FieldsValuesIter<'a> = Flatten<std::array::IntoIter<Option<(Field, Leaf<'a>)>, VALUES>>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        self.values().into_iter().flatten()
+    }
+}
+
+/// A value lent to tantivy: text, a number or a date.
+#[derive(Clone, Copy, Debug)]
+pub enum Leaf<'a> {
+    Text(&'a str),
+    Number(u64),
+    Date(DateTime),
+}
+
+impl<'a> Value<'a> for Leaf<'a> {
+    type ArrayIter = Empty<Leaf<'a>>;
+    type ObjectIter = Empty<(&'a str, Leaf<'a>)>;
+
+    fn as_value(&self) -> ReferenceValue<'a, Self> {
+        ReferenceValue::Leaf(match *self {
+            Leaf::Text(text) => ReferenceValueLeaf::Str(text),
+            Leaf::Number(number) => ReferenceValueLeaf::U64(number),
+            Leaf::Date(date) => ReferenceValueLeaf::Date(date),
+        })
+    }
+}
