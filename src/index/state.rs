@@ -22,13 +22,14 @@ pub const LOG: &str = "files.log";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileState {
     pub size: u64,
-    pub mtime: i128,
+    /// Nanoseconds since the Unix epoch (see [`FoundFile::mtime`](crate::ingest::walk::FoundFile)).
+    pub mtime: i64,
     /// Hash of the file's (decompressed) content: a touched but unchanged file is not parsed.
     pub hash: u64,
     /// Articles indexed from the file.
-    pub articles: u64,
+    pub articles: u32,
     /// Articles of the file left out as copies of articles indexed from other files.
-    pub duplicates: u64,
+    pub duplicates: u32,
 }
 
 /// One line of the log: a file's new state, or `None` when its articles were removed.
@@ -85,7 +86,7 @@ impl IndexState {
 
     /// Articles left out as copies, over all files.
     pub fn duplicates(&self) -> u64 {
-        self.files.values().map(|f| f.duplicates).sum()
+        self.files.values().map(|f| u64::from(f.duplicates)).sum()
     }
 
     /// Appends the changes made since the last call to the log: call it after a commit.
@@ -134,7 +135,7 @@ impl IndexState {
 mod tests {
     use super::*;
 
-    fn state(articles: u64) -> FileState {
+    fn state(articles: u32) -> FileState {
         FileState {
             size: 1,
             mtime: 2,

@@ -317,8 +317,8 @@ pub fn update(
                         warn(error);
                         report.skip(error.reason);
                     }
-                    report.indexed += entry.articles;
-                    report.duplicates += entry.duplicates;
+                    report.indexed += u64::from(entry.articles);
+                    report.duplicates += u64::from(entry.duplicates);
                     count_file(&mut report, p.known_hash.is_some(), p.forced);
                 }
             }

@@ -70,20 +70,25 @@ pub enum Format {
 impl Format {
     /// The format of `path` and whether it is gzip-compressed, or `None` for other files.
     pub fn from_path(path: &Path) -> Option<(Format, bool)> {
-        // Lossy: a name that is not valid UTF-8 still has a readable extension.
-        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-        let (name, gzipped) = match name.strip_suffix(".gz") {
-            Some(inner) => (inner.to_string(), true),
-            None => (name, false),
+        // On the name's bytes, without allocating: the walk asks this of every file it meets.
+        let name = path.file_name()?.as_encoded_bytes();
+        let (name, gzipped) = match name.len().checked_sub(3) {
+            Some(at) if name[at..].eq_ignore_ascii_case(b".gz") => (&name[..at], true),
+            _ => (name, false),
         };
-        let extension = name.rsplit_once('.')?.1;
-        let format = match extension {
-            "txt" => Format::Txt,
-            "html" | "htm" => Format::Html,
-            "json" => Format::Json,
-            "jsonl" | "ndjson" => Format::JsonLines,
-            _ => return None,
-        };
+        let dot = name.iter().rposition(|&b| b == b'.')?;
+        let extension = &name[dot + 1..];
+        let format = [
+            ("txt", Format::Txt),
+            ("html", Format::Html),
+            ("htm", Format::Html),
+            ("json", Format::Json),
+            ("jsonl", Format::JsonLines),
+            ("ndjson", Format::JsonLines),
+        ]
+        .into_iter()
+        .find(|(known, _)| extension.eq_ignore_ascii_case(known.as_bytes()))?
+        .1;
         Some((format, gzipped))
     }
 }
@@ -277,6 +282,7 @@ mod tests {
         assert_eq!(f("a/x.json.gz"), Some((Format::Json, true)));
         assert_eq!(f("a/notes.md"), None);
         assert_eq!(f("a/archive.gz"), None);
+        assert_eq!(f("a/STAMPA.TXT.GZ"), Some((Format::Txt, true)));
     }
 
     #[test]

@@ -18,8 +18,9 @@ pub struct FoundFile {
     /// canonical path joined with the file's path inside it.
     pub key: String,
     pub size: u64,
-    /// Modification time, in nanoseconds since the Unix epoch.
-    pub mtime: i128,
+    /// Modification time, in nanoseconds since the Unix epoch (up to the year 2262; on a large
+    /// archive every byte of a file's bookkeeping counts a million times).
+    pub mtime: i64,
 }
 
 /// What the walk met: a file, or an entry that cannot be read.
@@ -104,7 +105,12 @@ impl<'a> Walker<'a> {
     /// folder is only listed; below, `start` is such a folder, and everything under it is
     /// walked.
     fn collect(&self, start: &Path, top_level: bool) -> Vec<Listed> {
-        let mut walk = WalkDir::new(start).follow_links(true).sort_by_file_name();
+        // By name: entries of one folder share the path up to it, so comparing the whole paths'
+        // bytes orders them as their names do, without parsing a path's components per compare
+        // (`sort_by_file_name` does: a tenth of a re-run's work on a million files).
+        let mut walk = WalkDir::new(start)
+            .follow_links(true)
+            .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()));
         if top_level {
             walk = walk.max_depth(1);
         }
@@ -190,7 +196,7 @@ impl<'a> Walker<'a> {
             .modified()
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i128);
+            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
         Some(Ok(FoundFile {
             key: self.key_of(entry.path()),
             path: entry.path().to_path_buf(),
