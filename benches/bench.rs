@@ -1,11 +1,11 @@
 //! emeroteca's benchmark, side by side with a plain tantivy pipeline and ripgrep, on one
 //! generated archive:
 //!
-//!     cargo bench --bench bench -- [--articles N] [--work DIR] [--smoke]
+//!     cargo bench --bench bench -- [--articles N] [--runs N] [--work DIR] [--smoke]
 //!
 //! It generates the archive (deterministic, kept in the work folder for the next run), indexes
-//! it with emeroteca and with the plain pipeline (each in its own process, so peak memory is
-//! that process's), then runs a fixed set of queries: in process, one process per query,
+//! it with emeroteca and with the plain pipeline in turn, `--runs` times each (3; each in its
+//! own process, so peak memory is that process's), then runs a fixed set of queries: in process, one process per query,
 //! `--batch`, and ripgrep over the raw files for the single words. Figures are medians and
 //! percentiles of this one run. `--smoke` (CI) runs a small archive and checks hit counts only.
 
@@ -52,10 +52,15 @@ fn main() -> anyhow::Result<()> {
     let work = value("--work")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("emeroteca-bench"));
-    run(articles, &work, smoke)
+    let runs: usize = match value("--runs") {
+        Some(n) => n.parse().context("--runs takes a number")?,
+        None if smoke => 1,
+        None => 3,
+    };
+    run(articles, &work, runs.max(1), smoke)
 }
 
-fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
+fn run(articles: u64, work: &Path, runs: usize, smoke: bool) -> anyhow::Result<()> {
     let archive = work.join(format!("archive-{articles}"));
     if !archive.join(".complete").exists() {
         let _ = fs::remove_dir_all(&archive);
@@ -73,19 +78,38 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
     let _ = fs::remove_dir_all(&ours);
     let _ = fs::remove_dir_all(&plain);
 
-    // Both indexers start with the archive in the page cache: the figures compare work, not
-    // which one happened to read the disk first.
-    warm(&archive)?;
-    eprintln!("indexing with emeroteca…");
-    let (our_time, our_rss, our_anonymous) = measure(Command::new(BIN).args([
-        "index",
-        &archive.to_string_lossy(),
-        "--index",
-        &ours.to_string_lossy(),
-        "--quiet",
-        "--memory",
-        &MEMORY_MB.to_string(),
-    ]))?;
+    // The two indexers take turns, `runs` times each, from empty indexes and with the archive
+    // in the page cache: on a shared machine a single pair of runs can land in different
+    // weather. Times are medians, memory the largest seen.
+    let index_ours = || {
+        let _ = fs::remove_dir_all(&ours);
+        warm(&archive)?;
+        measure(Command::new(BIN).args([
+            "index",
+            &archive.to_string_lossy(),
+            "--index",
+            &ours.to_string_lossy(),
+            "--quiet",
+            "--memory",
+            &MEMORY_MB.to_string(),
+        ]))
+    };
+    let index_plain = || {
+        let _ = fs::remove_dir_all(&plain);
+        warm(&archive)?;
+        measure(
+            Command::new(std::env::current_exe()?)
+                .arg("--plain-index")
+                .arg(&archive)
+                .arg(&plain),
+        )
+    };
+    let (mut our_runs, mut plain_runs) = (Vec::new(), Vec::new());
+    for run in 1..=runs {
+        eprintln!("indexing, run {run} of {runs}: emeroteca, then the plain tantivy pipeline…");
+        our_runs.push(index_ours()?);
+        plain_runs.push(index_plain()?);
+    }
     let (rerun_time, _, _) = measure(Command::new(BIN).args([
         "index",
         &archive.to_string_lossy(),
@@ -93,14 +117,8 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
         &ours.to_string_lossy(),
         "--quiet",
     ]))?;
-    warm(&archive)?;
-    eprintln!("indexing with the plain tantivy pipeline…");
-    let (plain_time, plain_rss, plain_anonymous) = measure(
-        Command::new(std::env::current_exe()?)
-            .arg("--plain-index")
-            .arg(&archive)
-            .arg(&plain),
-    )?;
+    let (our_time, our_rss, our_anonymous) = summarise(&mut our_runs);
+    let (plain_time, plain_rss, plain_anonymous) = summarise(&mut plain_runs);
     let (our_size, plain_size) = (folder_bytes(&ours), folder_bytes(&plain));
     let opened = emeroteca::index::open(&ours)?;
     let indexed = opened.reader.searcher().num_docs();
@@ -252,7 +270,7 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
     println!("| indexing | emeroteca | plain tantivy | ratio |");
     println!("|---|---|---|---|");
     println!(
-        "| time | {:.1} s | {:.1} s | {:.2} |",
+        "| time (median of {runs} runs each, in turn) | {:.1} s | {:.1} s | {:.2} |",
         our_time.as_secs_f64(),
         plain_time.as_secs_f64(),
         plain_time.as_secs_f64() / our_time.as_secs_f64()
@@ -268,12 +286,12 @@ fn run(articles: u64, work: &Path, smoke: bool) -> anyhow::Result<()> {
         rate(mb(corpus_bytes), plain_time)
     );
     println!(
-        "| peak RSS (mapped index files included) | {:.0} MB | {:.0} MB | |",
+        "| peak RSS (mapped index files included; largest run) | {:.0} MB | {:.0} MB | |",
         mb(our_rss),
         mb(plain_rss)
     );
     println!(
-        "| peak anonymous memory (heap, arenas) | {:.0} MB | {:.0} MB | |",
+        "| peak anonymous memory (heap, arenas; largest run) | {:.0} MB | {:.0} MB | |",
         mb(our_anonymous),
         mb(plain_anonymous)
     );
@@ -553,7 +571,14 @@ fn queries() -> Vec<Query> {
     queries
 }
 
-/// Runs a command, returning its wall time and peak resident memory (bytes).
+/// The median time of indexing runs, and the largest peak RSS and anonymous memory.
+fn summarise(runs: &mut [(Duration, u64, u64)]) -> (Duration, u64, u64) {
+    let mut times: Vec<Duration> = runs.iter().map(|run| run.0).collect();
+    let rss = runs.iter().map(|run| run.1).max().unwrap_or(0);
+    let anonymous = runs.iter().map(|run| run.2).max().unwrap_or(0);
+    (median(&mut times), rss, anonymous)
+}
+
 /// Runs a command to its end: wall time, peak RSS (everything resident, mapped index files
 /// included) and peak anonymous memory (what the process itself allocated: heap and arenas),
 /// the latter sampled every 20 ms from /proc.
