@@ -110,13 +110,19 @@ fn run(articles: u64, work: &Path, runs: usize, smoke: bool) -> anyhow::Result<(
         our_runs.push(index_ours()?);
         plain_runs.push(index_plain()?);
     }
-    let (rerun_time, _, _) = measure(Command::new(BIN).args([
-        "index",
-        &archive.to_string_lossy(),
-        "--index",
-        &ours.to_string_lossy(),
-        "--quiet",
-    ]))?;
+    // The unchanged re-run, as many times: the median again.
+    let mut reruns = Vec::new();
+    for _ in 0..runs {
+        let (time, _, _) = measure(Command::new(BIN).args([
+            "index",
+            &archive.to_string_lossy(),
+            "--index",
+            &ours.to_string_lossy(),
+            "--quiet",
+        ]))?;
+        reruns.push(time);
+    }
+    let rerun_time = median(&mut reruns);
     let (our_time, our_rss, our_anonymous) = summarise(&mut our_runs);
     let (plain_time, plain_rss, plain_anonymous) = summarise(&mut plain_runs);
     let (our_size, plain_size) = (folder_bytes(&ours), folder_bytes(&plain));
@@ -306,7 +312,7 @@ fn run(articles: u64, work: &Path, runs: usize, smoke: bool) -> anyhow::Result<(
         our_size as f64 / plain_size as f64
     );
     println!(
-        "| unchanged re-run | {:.2} s ({:.1}% of the first run) | | |",
+        "| unchanged re-run (median) | {:.2} s ({:.1}% of the first run) | | |",
         rerun_time.as_secs_f64(),
         100.0 * rerun_time.as_secs_f64() / our_time.as_secs_f64()
     );
@@ -459,7 +465,7 @@ struct Query {
 
 impl Query {
     fn single_word(&self) -> bool {
-        !self.text.contains(' ') && self.section.is_none() && self.since.is_none()
+        !self.text.contains([' ', '"']) && self.section.is_none() && self.since.is_none()
     }
 
     /// The query as `GET /search` takes it.
