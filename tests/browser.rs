@@ -156,13 +156,22 @@ impl Driver {
 
     /// Waits for `css` to match something, and returns the texts of what it matches.
     fn wait_for(&self, css: &str) -> Vec<String> {
+        self.wait_until(css, |texts| !texts.is_empty())
+    }
+
+    /// The texts of the elements matching `css`, once `settled` holds for them (a search in
+    /// flight shows its status first).
+    fn wait_until(&self, css: &str, settled: impl Fn(&[String]) -> bool) -> Vec<String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let found = self.find_all(css);
-            if !found.is_empty() {
-                return found.iter().map(|e| self.text(e)).collect();
+            let texts: Vec<String> = self.find_all(css).iter().map(|e| self.text(e)).collect();
+            if settled(&texts) {
+                return texts;
             }
-            assert!(Instant::now() < deadline, "nothing matched `{css}` in 15 s");
+            assert!(
+                Instant::now() < deadline,
+                "`{css}` did not settle in 15 s: {texts:?}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -231,7 +240,12 @@ fn a_person_searches_from_the_page_and_sees_the_word_marked() {
     // A section filter narrows the hits; the labels switch to English.
     driver.click(&driver.find("#section option[value=Esteri]"));
     driver.click(&driver.find("#lang"));
-    let english = driver.wait_for("#status");
+    // Done when the count is shown in English, not while "Searching…".
+    let english = driver.wait_until("#status", |texts| {
+        texts
+            .first()
+            .is_some_and(|status| status.ends_with(')') && status.contains("articles"))
+    });
     assert_eq!(driver.text(&driver.find("button[type=submit]")), "Search");
     assert!(
         english[0].ends_with(')') && english[0].contains("articles"),

@@ -60,8 +60,9 @@ thread_local! {
     static RECENT: RefCell<VecDeque<Analysed>> = const { RefCell::new(VecDeque::new()) };
 }
 
-/// A tokenizer that runs `inner` on a text it has not seen lately, and replays what `inner`
-/// gave when it has. `inner` must give the same tokens for the same text.
+/// A tokenizer that runs its analyzer on a text not seen lately on this thread, and replays the
+/// tokens it gave when the text comes again. The memory is one per thread, shared by every
+/// `Remembered`: all must wrap the same stages (`analysis::words` builds them).
 #[derive(Clone)]
 pub struct Remembered(pub TextAnalyzer);
 
