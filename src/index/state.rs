@@ -3,10 +3,11 @@
 //!
 //! Kept as a zstd-compressed snapshot (`files.json.zst`: the paths compress fivefold, and on a
 //! large archive this file would otherwise weigh a sixth of the index) and a log (`files.log`,
-//! one JSON line per file changed since): after every commit the run appends what that commit made true, so saving costs what
-//! changed, not the whole archive; the run's end folds the log into a new snapshot. A file the
-//! state does not list yet is simply read again (its old articles replaced), so a crash between
-//! a commit and its log line loses nothing, and a torn last line is ignored.
+//! one JSON line per file changed since): after every commit the run appends what that commit
+//! made true, so saving costs what changed, not the whole archive; the run's end folds the log
+//! into a new snapshot. A file the state does not list yet is simply read again (its old
+//! articles replaced), so a crash between a commit and its log line loses nothing, and a torn
+//! last line is ignored.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};

@@ -224,11 +224,11 @@ impl Folder {
         let (parent, name) = (&bytes[..slash], &bytes[slash + 1..]);
         if self.open.as_ref().is_none_or(|(open, _)| open != parent) {
             let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            match rustix::fs::open(parent, flags, Mode::empty()) {
-                Ok(fd) => self.open = Some((parent.to_vec(), fd)),
-                Err(_) => return metadata_of(path),
-            }
+            self.open = rustix::fs::open(parent, flags, Mode::empty())
+                .ok()
+                .map(|fd| (parent.to_vec(), fd));
         }
+        // A folder that cannot be opened: the whole path, and its error if it has one.
         let Some((_, fd)) = &self.open else {
             return metadata_of(path);
         };
