@@ -5,9 +5,9 @@
 //!
 //! It generates the archive (deterministic, kept in the work folder for the next run), indexes
 //! it with emeroteca and with the plain pipeline in turn, `--runs` times each (3; each in its
-//! own process, so peak memory is that process's), then runs a fixed set of queries: in process, one process per query,
-//! `--batch`, and ripgrep over the raw files for the single words. Figures are medians and
-//! percentiles of this one run. `--smoke` (CI) runs a small archive and checks hit counts only.
+//! own process, so peak memory is that process's), then runs a fixed set of queries: in
+//! process, one process per query, `--batch`, and ripgrep over the raw files for the single
+//! words. Figures are medians and percentiles of this one run. `--smoke` (CI) runs a small archive and checks hit counts only.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -81,10 +81,9 @@ fn run(articles: u64, work: &Path, runs: usize, smoke: bool) -> anyhow::Result<(
     // The two indexers take turns, `runs` times each, from empty indexes and with the archive
     // in the page cache: on a shared machine a single pair of runs can land in different
     // weather. Times are medians, memory the largest seen.
-    let index_ours = || {
-        let _ = fs::remove_dir_all(&ours);
-        warm(&archive)?;
-        measure(Command::new(BIN).args([
+    let our_index = || {
+        let mut command = Command::new(BIN);
+        command.args([
             "index",
             &archive.to_string_lossy(),
             "--index",
@@ -92,7 +91,13 @@ fn run(articles: u64, work: &Path, runs: usize, smoke: bool) -> anyhow::Result<(
             "--quiet",
             "--memory",
             &MEMORY_MB.to_string(),
-        ]))
+        ]);
+        command
+    };
+    let index_ours = || {
+        let _ = fs::remove_dir_all(&ours);
+        warm(&archive)?;
+        measure(&mut our_index())
     };
     let index_plain = || {
         let _ = fs::remove_dir_all(&plain);
@@ -113,14 +118,7 @@ fn run(articles: u64, work: &Path, runs: usize, smoke: bool) -> anyhow::Result<(
     // The unchanged re-run, as many times: the median again.
     let mut reruns = Vec::new();
     for _ in 0..runs {
-        let (time, _, _) = measure(Command::new(BIN).args([
-            "index",
-            &archive.to_string_lossy(),
-            "--index",
-            &ours.to_string_lossy(),
-            "--quiet",
-        ]))?;
-        reruns.push(time);
+        reruns.push(measure(&mut our_index())?.0);
     }
     let rerun_time = median(&mut reruns);
     let (our_time, our_rss, our_anonymous) = summarise(&mut our_runs);

@@ -143,7 +143,8 @@ fn open_or_create(path: &Path) -> anyhow::Result<OpenIndex> {
     with_reader(index, schema, path, ReloadPolicy::Manual)
 }
 
-/// The article stored in an index document (the inverse of [`document::ArticleDocument`], for stored fields).
+/// The article stored in an index document (for stored fields, the inverse of
+/// [`document::ArticleDocument`]).
 pub fn stored_article(doc: &TantivyDocument, fields: &Fields) -> Article {
     let text = |field| {
         doc.get_first(field)
