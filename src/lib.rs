@@ -185,6 +185,9 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     // The process ends after this search: the kernel unmaps the index at exit in one go, faster
     // than dropping it file by file (0.7 ms of a 6 ms search process).
     std::mem::forget(opened);
+    if let Some(reading) = results.read_as.as_ref().filter(|r| r.forgiven) {
+        eprintln!("emeroteca: read as: {}", reading.query);
+    }
     if results.relaxed {
         eprintln!("emeroteca: no article has all the words; showing articles with some of them");
     }

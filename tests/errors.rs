@@ -19,14 +19,42 @@ fn exit_status_is_0_with_hits_and_1_without() {
 }
 
 #[test]
-fn a_malformed_query_says_what_is_wrong() {
+fn a_pasted_headline_is_never_refused_and_its_reading_is_said() {
+    for (query, read_as) in [
+        (
+            "Corea: Kim lancia missili [VBA]",
+            "Corea Kim lancia missili VBA",
+        ),
+        ("Kim - Putin, vertice (Russia", "Kim Putin vertice Russia"),
+        ("\"Corea del", "\"Corea del\""),
+        ("Kim OR", "Kim"),
+    ] {
+        let output = sample(&["search", query]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{query}: {}",
+            describe(&output)
+        );
+        assert!(
+            stderr(&output).contains(&format!("read as: {read_as}\n")),
+            "{query}: {}",
+            describe(&output)
+        );
+        let json = search_sample(query, &[]);
+        assert_eq!(json.read_as.as_deref(), Some(read_as));
+    }
+    // Read as written: no line about it.
+    let output = sample(&["search", "missili Corea"]);
+    assert!(!stderr(&output).contains("read as"));
+}
+
+#[test]
+fn a_query_with_nothing_to_search_says_so() {
     for (query, says) in [
-        ("\"Corea del", "no closing quote"),
-        ("(Kim OR Putin", "no matching `)`"),
-        ("Kim OR", "OR needs a word"),
-        ("autore:Rossi", "unknown field `autore:`"),
         ("-Putin", "at least one word that is not excluded"),
         ("il di che", "only stop words"),
+        ("- – ! ? *", "nothing to search for"),
     ] {
         let output = sample(&["search", query]);
         assert_eq!(

@@ -294,23 +294,25 @@ impl TokenRewrite for StopWords {
 /// - In short words Snowball leaves the final vowel (`arma`, `armi`): a stem of four or more
 ///   letters loses it, and a final `ch`/`gh` loses its `h` (`righe`, `riga`), which only marks
 ///   the hard sound before `e` and `i`.
+///
+/// The lemma's stem is indexed beside the word's own when the two differ (see [`super::lemma`]): Snowball
+/// splits forms people use interchangeably (`alza` → `alz`, `alzare` → `alzar`; `tastiera`,
+/// `tastiere`), and the second term at the same position makes them meet, as a synonym filter
+/// does, while every match Snowball makes is kept. Phrases and proximity see one position.
 #[derive(Clone)]
 pub struct Stem;
 
 /// Each thread's cache is cleared when it grows past this many words, which bounds its memory.
 const STEM_CACHE_WORDS: usize = 100_000;
 
+/// A word's stem, and its lemma's stem when that differs.
+type Stems = (String, Option<String>);
+
 thread_local! {
     /// Per thread, so every analyzer a thread builds (one per query, one per indexing segment)
     /// shares the words already stemmed, and no lock is taken.
-    static STEMS: RefCell<(Stemmer, FxHashMap<String, String>)> =
+    static STEMS: RefCell<(Stemmer, FxHashMap<String, Stems>)> =
         RefCell::new((Stemmer::create(Algorithm::Italian), FxHashMap::default()));
-}
-
-impl Stem {
-    pub fn italian() -> Self {
-        Stem
-    }
 }
 
 /// The stem of a lowercase, accent-folded word; see [`Stem`].
@@ -331,21 +333,76 @@ fn stem(stemmer: &Stemmer, word: &str) -> String {
     stem
 }
 
-impl TokenRewrite for Stem {
-    fn rewrite(&mut self, token: &mut Token) -> bool {
+/// The word's stem, and its lemma's when the lemma stems otherwise.
+fn stems(stemmer: &Stemmer, word: &str) -> Stems {
+    let own = stem(stemmer, word);
+    let of_lemma = super::lemma(word)
+        .map(|lemma| stem(stemmer, lemma))
+        .filter(|of_lemma| *of_lemma != own);
+    (own, of_lemma)
+}
+
+impl TokenFilter for Stem {
+    type Tokenizer<T: Tokenizer> = StemTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemTokenizer<T> {
+        StemTokenizer(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+pub struct StemTokenizer<T>(T);
+
+impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
+    type TokenStream<'a> = StemStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        StemStream {
+            tail: self.0.token_stream(text),
+            lemma: None,
+        }
+    }
+}
+
+pub struct StemStream<T> {
+    tail: T,
+    /// The lemma's stem of the last word, given next at the same position.
+    lemma: Option<String>,
+}
+
+impl<T: TokenStream> TokenStream for StemStream<T> {
+    fn advance(&mut self) -> bool {
+        if let Some(lemma) = self.lemma.take() {
+            self.tail.token_mut().text = lemma;
+            return true;
+        }
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
         STEMS.with_borrow_mut(|(stemmer, cache)| {
-            if let Some(known) = cache.get(&token.text) {
-                token.text.clone_from(known);
+            if let Some((own, lemma)) = cache.get(&token.text) {
+                token.text.clone_from(own);
+                self.lemma.clone_from(lemma);
                 return;
             }
             if cache.len() >= STEM_CACHE_WORDS {
                 cache.clear();
             }
-            let stemmed = stem(stemmer, &token.text);
-            let word = std::mem::replace(&mut token.text, stemmed);
-            cache.insert(word, token.text.clone());
+            let (own, lemma) = stems(stemmer, &token.text);
+            let word = std::mem::replace(&mut token.text, own.clone());
+            self.lemma.clone_from(&lemma);
+            cache.insert(word, (own, lemma));
         });
         true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
     }
 }
 

@@ -38,9 +38,25 @@ const ELISIONS: &str = include_str!("../../schema/elisions_it.txt");
 static ELISION: LazyLock<Elision> = LazyLock::new(|| Elision::new(word_list(ELISIONS)));
 static STOP_WORDS: LazyLock<StopWords> = LazyLock::new(|| StopWords::new(word_list(STOPWORDS)));
 
-/// The Italian analyzer: the words as [`words`] makes them, stemmed.
+/// The Italian analyzer: the words as [`words`] makes them, stemmed, with their lemma's stem at
+/// the same position where it differs (see [`Stem`]).
 pub fn italian() -> TextAnalyzer {
-    words().filter(Rewrite(Stem::italian())).build()
+    words().filter(Stem).build()
+}
+
+/// Word forms and their lemmas, from spaCy's Italian lookup table (see `schema/README.md`):
+/// an FST from each lowercase, accent-folded form to the byte offset of its lemma's line.
+static LEMMA_FORMS: LazyLock<fst::Map<&'static [u8]>> = LazyLock::new(|| {
+    // Embedded and covered by tests, so a bad map is a build defect.
+    fst::Map::new(&include_bytes!("../../schema/lemmas_it.fst")[..]).expect("a valid lemma map")
+});
+const LEMMAS: &str = include_str!("../../schema/lemmas_it.txt");
+
+/// The lemma of a lowercase, accent-folded word form (`alza` → `alzare`), if the table has one
+/// other than the word itself.
+pub fn lemma(word: &str) -> Option<&'static str> {
+    let at = LEMMA_FORMS.get(word)? as usize;
+    LEMMAS.get(at..)?.split('\n').next()
 }
 
 /// The Italian analyzer without its stemmer: `Conte` and `conti`, `Letta` and `letto` stay
@@ -121,6 +137,21 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
         out.push(token.clone());
     }
     out
+}
+
+/// The first token at each position: a word's own stem, not its lemma's (phrases are made of
+/// these; the lemma's stem shares the position).
+pub fn first_at_each_position(tokens: &[Token]) -> Vec<&Token> {
+    let mut words: Vec<&Token> = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        if words
+            .last()
+            .is_none_or(|last| last.position != token.position)
+        {
+            words.push(token);
+        }
+    }
+    words
 }
 
 /// The elided articles and prepositions, sorted (for other engines' settings).

@@ -1,11 +1,48 @@
 use super::*;
 
-/// The terms the Italian analyzer makes of `text`.
+/// The terms the Italian analyzer makes of `text`, a word's own stem only (not its lemma's).
 fn terms(text: &str) -> Vec<String> {
+    let tokens = tokens(&mut italian(), text);
+    first_at_each_position(&tokens)
+        .into_iter()
+        .map(|t| t.text.clone())
+        .collect()
+}
+
+/// Every term of `text`, lemmas' stems included.
+fn all_terms(text: &str) -> Vec<String> {
     tokens(&mut italian(), text)
         .into_iter()
         .map(|t| t.text)
         .collect()
+}
+
+#[test]
+fn forms_snowball_splits_meet_through_their_lemma() {
+    for (a, b) in [
+        ("alza", "alzare"),
+        ("apre", "aprire"),
+        ("usano", "usando"),
+        ("converti", "convertire"),
+        ("esce", "esci"),
+        ("tastiera", "tastiere"),
+        ("lettera", "lettere"),
+    ] {
+        let (a_terms, b_terms) = (all_terms(a), all_terms(b));
+        assert!(
+            a_terms.iter().any(|t| b_terms.contains(t)),
+            "{a} {a_terms:?} and {b} {b_terms:?} share no term"
+        );
+    }
+    // The lemma's stem shares the word's position, so phrases see one word.
+    let tokens = tokens(&mut italian(), "alza la voce");
+    assert_eq!(
+        tokens
+            .iter()
+            .map(|t| (t.text.as_str(), t.position))
+            .collect::<Vec<_>>(),
+        [("alz", 0), ("alzar", 0), ("voc", 2)]
+    );
 }
 
 /// Asserts that every word of each group analyses to one and the same single term.

@@ -20,6 +20,8 @@ struct Results<'a> {
     relaxed: bool,
     /// Added key: the query with its unknown words corrected, or null.
     suggestion: Option<&'a str>,
+    /// Added key: the query as it was read, in the query language (null for `--like` alone).
+    read_as: Option<&'a str>,
     /// Added key, with `--facets`: matching articles per section and per month.
     #[serde(skip_serializing_if = "Option::is_none")]
     facets: Option<FacetsJson<'a>>,
@@ -149,6 +151,7 @@ pub fn results(
         hits: results.hits.iter().map(|h| hit_value(h, fields)).collect(),
         relaxed: results.relaxed,
         suggestion: results.suggestion.as_deref(),
+        read_as: results.read_as.as_ref().map(|r| r.query.as_str()),
         facets: results.facets.as_ref().map(|f| FacetsJson {
             section: &f.section,
             month: &f.month,

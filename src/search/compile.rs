@@ -1,5 +1,7 @@
-//! Turns a parsed query into a tantivy query, and records what snippets should mark.
+//! Turns a parsed query into a value: the tantivy query that finds and ranks the articles, the
+//! bonuses its best candidates gain, and what snippets should mark.
 
+use std::collections::HashSet;
 use std::ops::Bound;
 
 use chrono::NaiveDate;
@@ -11,95 +13,120 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
 
+use super::highlight::Highlight;
 use super::query::{Node, Target, plain_words};
-use super::snippet::Highlight;
+use super::typo::typos_allowed;
 use crate::analysis::{self, fold_accents};
 use crate::error::QueryError;
 use crate::index::{self, Fields};
 
-/// How much an article whose title holds every query word gains, over its BM25F score.
-const TITLE_BONUS: f32 = 0.5;
+/// How much a title word weighs against a body word.
+const TITLE_WEIGHT: f32 = 2.0;
+/// How far apart two consecutive query words may stand in the body to count as close, and what
+/// an article gains for each such pair (a BM25 score of its own, scaled).
+const NEAR_SLOP: u32 = 1;
+const NEAR_BOOST: f32 = 0.2;
 /// How much the exact form of a word weighs over its stem's other forms: Snowball folds rare
 /// words into common stems (`partita` into `part`, with `parte`), and the form the user typed
 /// should rank first.
 const EXACT_BOOST: f32 = 0.5;
-/// What an article gains where it writes a capitalised query word (a name: `Conte`, not
-/// `conti`) with a capital too: a constant, larger than any BM25 score, so that those articles
-/// come first and rank among themselves as they would without it.
-const NAME_SCORE: f32 = 100.0;
+/// What an article gains where it writes a query word written as a name (`Conte` mid-query, not
+/// `conti`) with a capital too: bounded, about one good title match.
+const NAME_BONUS: f32 = 1.0;
 /// The score a word matched only with typos (`--fuzzy`) adds: below any exact match.
 const FUZZY_SCORE: f32 = 0.05;
 
-/// The typos `--fuzzy` tolerates in a word, by the length of its analysed form, as Meilisearch
-/// users expect: none in short words, one from four letters, two from eight.
-pub fn typos_allowed(term: &str) -> u8 {
-    match term.chars().count() {
-        0..4 => 0,
-        4..8 => 1,
-        _ => 2,
-    }
+/// How to compile a query.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Tolerate typos in plain words.
+    pub fuzzy: bool,
+    /// Top-level words are alternatives, ranked by how many match, instead of all required.
+    pub any: bool,
+    /// The query's words written as names (see [`super::query::name_words`]).
+    pub names: HashSet<String>,
 }
 
-/// Builds tantivy queries from parsed ones.
-pub struct Compiler<'a> {
+/// A compiled query: what finds and ranks the articles, what the best of them gain besides, and
+/// what their snippets mark.
+pub struct Compiled {
+    /// BM25 over title and body, each field with its own statistics, the title weighed more.
+    pub query: Box<dyn Query>,
+    /// Scores added to the best candidates (the form typed, names, words close together): as
+    /// clauses of the query they would make tantivy score every match of every signal, which
+    /// costs most on the most common words.
+    pub bonuses: Vec<Box<dyn Query>>,
+    pub highlight: Highlight,
+}
+
+/// Compiles `tree`. An error when nothing searchable is left (only stop words, only excluded
+/// words).
+pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compiled, QueryError> {
+    let mut compiler = Compiler::new(fields, options);
+    let query = compiler.node(tree, options.any)?.ok_or_else(|| {
+        QueryError("only stop words (il, di, che…) or punctuation: nothing to search for".into())
+    })?;
+    let words: Vec<String> = plain_words(tree)
+        .into_iter()
+        .flat_map(|text| {
+            let tokens = analysis::tokens(&mut compiler.italian, text);
+            analysis::first_at_each_position(&tokens)
+                .into_iter()
+                .map(|token| token.text.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut bonuses = compiler.bonuses;
+    bonuses.extend(proximity(fields, &words));
+    Ok(Compiled {
+        query,
+        bonuses,
+        highlight: compiler.highlight,
+    })
+}
+
+/// Pairs of consecutive plain words (their stems) close together in the body (within
+/// [`NEAR_SLOP`]).
+fn proximity(fields: &Fields, words: &[String]) -> Vec<Box<dyn Query>> {
+    words
+        .windows(2)
+        .filter(|pair| pair[0] != pair[1])
+        .map(|pair| {
+            let body = |term: &str| Term::from_field_text(fields.body, term);
+            let near = PhraseQuery::new_with_offset_and_slop(
+                vec![(0, body(&pair[0])), (1, body(&pair[1]))],
+                NEAR_SLOP,
+            );
+            boost(Box::new(near), NEAR_BOOST)
+        })
+        .collect()
+}
+
+/// Builds tantivy queries from parsed ones, collecting bonuses and highlights on the way.
+struct Compiler<'a> {
     fields: &'a Fields,
+    options: &'a Options,
     italian: TextAnalyzer,
     exact: TextAnalyzer,
     keyword: TextAnalyzer,
-    /// Tolerate typos in plain words.
-    pub fuzzy: bool,
-    pub highlight: Highlight,
-    /// Scores added to the best candidates of the last compiled query; see [`Compiler::compile`].
-    pub bonuses: Vec<Box<dyn Query>>,
+    highlight: Highlight,
+    bonuses: Vec<Box<dyn Query>>,
 }
 
 impl<'a> Compiler<'a> {
-    pub fn new(fields: &'a Fields) -> Self {
+    fn new(fields: &'a Fields, options: &'a Options) -> Self {
         Compiler {
             fields,
+            options,
             italian: analysis::italian(),
             exact: analysis::italian_exact(),
             keyword: analysis::keyword(),
-            fuzzy: false,
-            highlight: Highlight::default(),
+            highlight: Highlight {
+                fuzzy: options.fuzzy,
+                ..Highlight::default()
+            },
             bonuses: Vec::new(),
         }
-    }
-
-    /// The query for `node`; `any` relaxes top-level words from all required to any (ranked by
-    /// how many match). An error when nothing searchable is left (only stop words).
-    ///
-    /// The query ranks by BM25F alone; the other signals (the form typed, names, the title
-    /// holding every word) are left in [`Compiler::bonuses`], for the search to add to its best
-    /// candidates: as clauses of the query they would make tantivy score every match of every
-    /// signal, which costs most on the most common words.
-    pub fn compile(&mut self, node: &Node, any: bool) -> Result<Box<dyn Query>, QueryError> {
-        // What to mark and reward belongs to this query alone (a relaxed query compiles again).
-        self.highlight = Highlight {
-            fuzzy: self.fuzzy,
-            ..Highlight::default()
-        };
-        self.bonuses.clear();
-        let query = self.node(node, any)?.ok_or_else(|| {
-            QueryError(
-                "only stop words (il, di, che…) or punctuation: nothing to search for".into(),
-            )
-        })?;
-        // The title bonus: plain words all found in the title.
-        let title_terms: Vec<Box<dyn Query>> = plain_words(node)
-            .into_iter()
-            .filter_map(|text| {
-                let tokens = analysis::tokens(&mut self.italian, text);
-                terms_query(tokens, self.fields.title)
-            })
-            .collect();
-        if !title_terms.is_empty() {
-            let all_in_title =
-                BooleanQuery::new(title_terms.into_iter().map(|q| (Occur::Must, q)).collect());
-            self.bonuses
-                .push(boost(Box::new(all_in_title), TITLE_BONUS));
-        }
-        Ok(query)
     }
 
     fn node(&mut self, node: &Node, any: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
@@ -133,7 +160,11 @@ impl<'a> Compiler<'a> {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for child in children {
                     let (occur, child) = match child {
-                        Node::Not(inner) => (Occur::MustNot, self.excluded(inner)?),
+                        // Searched like any other clause, but never marked nor rewarded.
+                        Node::Not(inner) => (
+                            Occur::MustNot,
+                            Compiler::new(self.fields, self.options).node(inner, false)?,
+                        ),
                         // Dates filter even when words are relaxed.
                         dates @ Node::Dates { .. } => (Occur::Must, self.node(dates, false)?),
                         other if any => (Occur::Should, self.node(other, false)?),
@@ -155,48 +186,48 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    /// An excluded clause: searched like any other, but never highlighted nor rewarded.
-    fn excluded(&mut self, node: &Node) -> Result<Option<Box<dyn Query>>, QueryError> {
-        let saved = self.highlight.clone();
-        let bonuses = self.bonuses.len();
-        let query = self.node(node, false);
-        self.highlight = saved;
-        self.bonuses.truncate(bonuses);
-        query
-    }
-
-    /// The field a target searches, and whether it holds Italian text (else labels).
-    fn field_for(&self, target: Option<Target>) -> (Field, bool) {
-        match target {
-            None => (self.fields.text, true),
-            Some(Target::Title) => (self.fields.title, true),
-            Some(Target::Body) => (self.fields.body, true),
-            Some(Target::Section) => (self.fields.section, false),
-            Some(Target::Source) => (self.fields.source, false),
-            Some(Target::Author) => (self.fields.author, false),
-            Some(Target::Date) => (self.fields.date, false),
-        }
+    /// The fields a target searches with their weights, and whether they hold Italian text
+    /// (else labels). Plain words search title and body, each scored with its own statistics
+    /// (its own lengths and frequencies), the title weighing [`TITLE_WEIGHT`] times the body.
+    fn fields_for(&self, target: Option<Target>) -> (Vec<(Field, f32)>, bool) {
+        let f = self.fields;
+        let (fields, italian) = match target {
+            None => (vec![(f.title, TITLE_WEIGHT), (f.body, 1.0)], true),
+            Some(Target::Title) => (vec![(f.title, 1.0)], true),
+            Some(Target::Body) => (vec![(f.body, 1.0)], true),
+            Some(Target::Section) => (vec![(f.section, 1.0)], false),
+            Some(Target::Source) => (vec![(f.source, 1.0)], false),
+            Some(Target::Author) => (vec![(f.author, 1.0)], false),
+            Some(Target::Date) => (vec![(f.date, 1.0)], false),
+        };
+        (fields, italian)
     }
 
     /// A word or phrase: its analysed terms, as one term query or a phrase query (with `slop`,
-    /// a proximity query). A capitalised plain word also looks for its exact form, which ranks
-    /// first: `Conte` the name before `conti` the accounts.
+    /// a proximity query), in each field the target searches. A plain word also rewards its
+    /// exact form, and a word written as a name the articles that write it with a capital.
     fn text(&mut self, target: Option<Target>, text: &str, slop: u32) -> Option<Box<dyn Query>> {
-        let (field, italian) = self.field_for(target);
+        let (fields, italian) = self.fields_for(target);
         if !italian {
             let value = analysis::tokens(&mut self.keyword, text.trim()).pop()?;
             return Some(Box::new(TermQuery::new(
-                Term::from_field_text(field, &value.text),
+                Term::from_field_text(fields[0].0, &value.text),
                 IndexRecordOption::Basic,
             )));
         }
         let tokens = analysis::tokens(&mut self.italian, text);
         self.highlight.record(target, &tokens, slop);
-        let single = (tokens.len() == 1).then(|| tokens[0].text.clone());
-        let query = match (&single, self.fuzzy && target.is_none()) {
-            (Some(term), true) => fuzzy_term(field, term),
-            _ => terms_query_with_slop(tokens, field, slop)?,
-        };
+        let words = analysis::first_at_each_position(&tokens);
+        // One word: its stem, or its lemma's stem. Several: a phrase of their own stems.
+        let single = (words.len() == 1).then(|| words[0].text.clone());
+        let query = any_field(fields.iter().map(|&(field, weight)| {
+            let query = match (&single, self.options.fuzzy && target.is_none()) {
+                (Some(term), true) => Some(fuzzy_term(field, term)),
+                (Some(_), false) => any_term(&tokens, field),
+                (None, _) => phrase(&words, field, slop),
+            };
+            query.map(|q| (q, weight))
+        }))?;
         if target.is_some() || single.is_none() {
             return Some(query);
         }
@@ -206,11 +237,11 @@ impl<'a> Compiler<'a> {
             let exact_form = Term::from_field_text(self.fields.exact, &form.text);
             let exact_form = TermQuery::new(exact_form, IndexRecordOption::WithFreqs);
             self.bonuses.push(boost(Box::new(exact_form), EXACT_BOOST));
-            if is_capitalised(text) {
+            if self.options.names.contains(text) {
                 let name = Term::from_field_text(self.fields.exact, &name_term(&form.text));
                 let name = Box::new(TermQuery::new(name, IndexRecordOption::Basic));
                 self.bonuses
-                    .push(Box::new(ConstScoreQuery::new(name, NAME_SCORE)));
+                    .push(Box::new(ConstScoreQuery::new(name, NAME_BONUS)));
             }
         }
         Some(query)
@@ -252,7 +283,7 @@ impl<'a> Compiler<'a> {
     /// `word*`: every term that starts like the word. The stem is used when it is a prefix of the
     /// word (`missili*` looks for `missil…`), so the prefix meets the stemmed terms of the index.
     fn prefix(&mut self, target: Option<Target>, text: &str) -> Result<Box<dyn Query>, QueryError> {
-        let (field, italian) = self.field_for(target);
+        let (fields, italian) = self.fields_for(target);
         let folded: String = fold_accents(&text.to_lowercase())
             .chars()
             .filter(|c| c.is_alphanumeric())
@@ -262,15 +293,42 @@ impl<'a> Compiler<'a> {
                 "`{text}*` is too short: a prefix needs at least two letters"
             )));
         }
-        let prefix = match analysis::tokens(&mut self.italian, text).as_slice() {
+        let tokens = analysis::tokens(&mut self.italian, text);
+        let prefix = match analysis::first_at_each_position(&tokens).as_slice() {
             [token] if italian && folded.starts_with(token.text.as_str()) => token.text.clone(),
             _ => folded,
         };
         self.highlight.prefixes.push(prefix.clone());
         let pattern = format!("{}.*", regex_escape(&prefix));
-        let query = RegexQuery::from_pattern(&pattern, field)
-            .map_err(|e| QueryError(format!("cannot search `{text}*`: {e}")))?;
-        Ok(Box::new(query))
+        let mut queries = Vec::new();
+        for (field, weight) in fields {
+            let query = RegexQuery::from_pattern(&pattern, field)
+                .map_err(|e| QueryError(format!("cannot search `{text}*`: {e}")))?;
+            queries.push(Some((Box::new(query) as Box<dyn Query>, weight)));
+        }
+        any_field(queries.into_iter()).ok_or_else(|| QueryError(format!("cannot search `{text}*`")))
+    }
+}
+
+/// One query per field, weighted, as alternatives (a single field's query as it is).
+fn any_field(
+    queries: impl Iterator<Item = Option<(Box<dyn Query>, f32)>>,
+) -> Option<Box<dyn Query>> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = queries
+        .flatten()
+        .map(|(query, weight)| {
+            let query = if weight == 1.0 {
+                query
+            } else {
+                boost(query, weight)
+            };
+            (Occur::Should, query)
+        })
+        .collect();
+    match clauses.len() {
+        0 => None,
+        1 => Some(clauses.remove(0).1),
+        _ => Some(Box::new(BooleanQuery::new(clauses))),
     }
 }
 
@@ -298,7 +356,7 @@ fn name_term(form: &str) -> String {
     format!("{}{form}", analysis::NAME_MARK)
 }
 
-/// A word written with a capital: a name, matched first in its exact form.
+/// A word written with a capital: `=Word` looks for it written so.
 fn is_capitalised(text: &str) -> bool {
     text.starts_with(char::is_uppercase)
 }
@@ -330,27 +388,32 @@ fn fuzzy_term(field: Field, term: &str) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// The query for analysed `tokens` in `field`: a term, or a phrase (positions kept).
-fn terms_query(tokens: Vec<Token>, field: Field) -> Option<Box<dyn Query>> {
-    terms_query_with_slop(tokens, field, 0)
+/// Any of the terms of one word (its stem, its lemma's stem) in `field`.
+fn any_term(tokens: &[Token], field: Field) -> Option<Box<dyn Query>> {
+    let mut terms: Vec<Box<dyn Query>> = tokens
+        .iter()
+        .map(|token| {
+            let term = Term::from_field_text(field, &token.text);
+            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>
+        })
+        .collect();
+    match terms.len() {
+        0 => None,
+        1 => terms.pop(),
+        _ => Some(Box::new(BooleanQuery::new(
+            terms.into_iter().map(|t| (Occur::Should, t)).collect(),
+        ))),
+    }
 }
 
-fn terms_query_with_slop(tokens: Vec<Token>, field: Field, slop: u32) -> Option<Box<dyn Query>> {
-    match tokens.as_slice() {
-        [] => None,
-        [token] => Some(Box::new(TermQuery::new(
-            Term::from_field_text(field, &token.text),
-            IndexRecordOption::WithFreqs,
-        ))),
-        [first, ..] => {
-            let start = first.position;
-            let terms = tokens
-                .iter()
-                .map(|t| (t.position - start, Term::from_field_text(field, &t.text)))
-                .collect();
-            Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)))
-        }
-    }
+/// The words in `field` as a phrase (within `slop` extra positions).
+fn phrase(words: &[&Token], field: Field, slop: u32) -> Option<Box<dyn Query>> {
+    let start = words.first()?.position;
+    let terms = words
+        .iter()
+        .map(|t| (t.position - start, Term::from_field_text(field, &t.text)))
+        .collect();
+    Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)))
 }
 
 fn regex_escape(text: &str) -> String {

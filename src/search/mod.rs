@@ -3,7 +3,9 @@
 
 pub mod compile;
 pub mod facets;
+pub mod highlight;
 pub mod query;
+mod rank;
 pub mod snippet;
 pub mod typo;
 
@@ -11,20 +13,18 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur, Query,
-    Scorer, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
-use tantivy::{DateTime, DocAddress, DocSet, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::error::QueryError;
 use crate::index::{self, Fields, OpenIndex};
-use compile::Compiler;
-use facets::FacetCollector;
 pub use facets::Facets;
+use highlight::Highlight;
 pub use snippet::{Piece, Snippet};
 
 /// How hits are ordered.
@@ -103,10 +103,20 @@ pub struct Hit {
     pub matches: Vec<FieldMatch>,
 }
 
+/// How a query was read: in the query language, and whether punctuation that looks like syntax
+/// was read as words (an unknown `Word:`, a spaced dash, an unclosed quote…).
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub query: String,
+    pub forgiven: bool,
+}
+
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone)]
 pub struct SearchResults {
     pub query: String,
+    /// How the query was read (none for `--like` alone).
+    pub read_as: Option<Reading>,
     pub total_hits: usize,
     pub took: Duration,
     /// True when no article had every word, and articles with some of them are shown instead.
@@ -117,12 +127,13 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
 }
 
-/// Runs `request` on an open index.
+/// Runs `request` on an open index: parse, compile, collect and rank, then fetch and mark the
+/// page of hits.
 pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<SearchResults> {
     let started = Instant::now();
     let fields = opened.schema.fields;
     let searcher = opened.reader.searcher();
-    let tree = if request.query.trim().is_empty() && request.like.is_some() {
+    let parsed = if request.query.trim().is_empty() && request.like.is_some() {
         None
     } else {
         Some(query::parse(&request.query)?)
@@ -132,44 +143,77 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         filters.push(like(&searcher, &fields, id)?);
     }
 
-    let mut compiler = Compiler::new(&fields);
-    compiler.fuzzy = request.fuzzy;
-    let mut relaxed = false;
-    let (mut total_hits, mut found, mut facets) = match &tree {
-        Some(tree) => {
-            let strict = with_filters(Some(compiler.compile(tree, false)?), &filters);
-            collect(&searcher, strict.as_ref(), &compiler.bonuses, request)?
-        }
-        None => collect(
-            &searcher,
-            with_filters(None, &filters).as_ref(),
-            &[],
-            request,
-        )?,
+    let Some(parsed) = parsed else {
+        let all = with_filters(None, &filters);
+        let (total_hits, found, facets) = rank::collect(&searcher, all.as_ref(), &[], request)?;
+        let hits = fetch(&searcher, &fields, found, request, None)?;
+        return Ok(SearchResults {
+            query: request.query.clone(),
+            read_as: None,
+            total_hits,
+            took: started.elapsed(),
+            relaxed: false,
+            suggestion: None,
+            facets: request.facets.then(|| facets.unwrap_or_default()),
+            hits,
+        });
     };
-    if let Some(tree) = tree
-        .as_ref()
-        .filter(|t| total_hits == 0 && query::is_plain_words(t))
-    {
-        let loose = with_filters(Some(compiler.compile(tree, true)?), &filters);
+    let tree = &parsed.tree;
+    let mut options = compile::Options {
+        fuzzy: request.fuzzy,
+        any: false,
+        names: query::name_words(&request.query),
+    };
+    let mut compiled = compile::compile(tree, &fields, &options)?;
+    let strict = with_filters(Some(compiled.query.box_clone()), &filters);
+    let (mut total_hits, mut found, mut facets) =
+        rank::collect(&searcher, strict.as_ref(), &compiled.bonuses, request)?;
+    let mut relaxed = false;
+    if total_hits == 0 && query::is_plain_words(tree) {
+        options.any = true;
+        compiled = compile::compile(tree, &fields, &options)?;
+        let loose = with_filters(Some(compiled.query.box_clone()), &filters);
         (total_hits, found, facets) =
-            collect(&searcher, loose.as_ref(), &compiler.bonuses, request)?;
+            rank::collect(&searcher, loose.as_ref(), &compiled.bonuses, request)?;
         relaxed = total_hits > 0;
     }
-    let suggestion = match &tree {
-        Some(tree) if !request.fuzzy => typo::suggest(&searcher, &fields, &request.query, tree)?,
-        _ => None,
+    let suggestion = match request.fuzzy {
+        false => typo::suggest(&searcher, &fields, &request.query, tree)?,
+        true => None,
     };
+    let hits = fetch(&searcher, &fields, found, request, Some(compiled.highlight))?;
+    Ok(SearchResults {
+        query: request.query.clone(),
+        read_as: Some(Reading {
+            query: tree.to_string(),
+            forgiven: parsed.forgiven,
+        }),
+        total_hits,
+        took: started.elapsed(),
+        relaxed,
+        suggestion,
+        facets: request.facets.then(|| facets.unwrap_or_default()),
+        hits,
+    })
+}
 
-    let mut snippeter = snippet::Snippeter::new(compiler.highlight);
-    let hits = found
+/// Reads the page of hits from the index, with snippets marking what `highlight` says.
+fn fetch(
+    searcher: &Searcher,
+    fields: &Fields,
+    found: Vec<(f32, DocAddress)>,
+    request: &SearchRequest,
+    highlight: Option<Highlight>,
+) -> anyhow::Result<Vec<Hit>> {
+    let mut snippeter = snippet::Snippeter::new(highlight.unwrap_or_default());
+    found
         .into_iter()
         .enumerate()
         .map(|(i, (score, address))| {
             let doc: TantivyDocument = searcher
                 .doc(address)
                 .context("cannot read an article from the index")?;
-            let article = index::stored_article(&doc, &fields);
+            let article = index::stored_article(&doc, fields);
             let mut hit = Hit {
                 rank: request.offset + i + 1,
                 score,
@@ -201,16 +245,7 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
             }
             Ok(hit)
         })
-        .collect::<anyhow::Result<Vec<Hit>>>()?;
-    Ok(SearchResults {
-        query: request.query.clone(),
-        total_hits,
-        took: started.elapsed(),
-        relaxed,
-        suggestion,
-        facets: request.facets.then(|| facets.unwrap_or_default()),
-        hits,
-    })
+        .collect()
 }
 
 /// Byte ranges of matches as character ranges into `text`.
@@ -231,99 +266,6 @@ fn char_ranges(field: &'static str, text: &str, matches: &[snippet::Match]) -> V
             }
         })
         .collect()
-}
-
-type Collected = (usize, Vec<(f32, DocAddress)>, Option<Facets>);
-
-/// How many of the best candidates by BM25F the other ranking signals may reorder.
-const RESCORE_WINDOW: usize = 100;
-
-fn collect(
-    searcher: &Searcher,
-    query: &dyn Query,
-    bonuses: &[Box<dyn Query>],
-    request: &SearchRequest,
-) -> anyhow::Result<Collected> {
-    // The collector reserves room for the hits it keeps: never more than the index holds.
-    let articles = searcher.num_docs() as usize;
-    let offset = request.offset.min(articles);
-    let limit = request.limit.min(articles - offset).max(1);
-    let facets = request.facets.then_some(FacetCollector);
-    let (total, hits, facets) = match request.sort {
-        Sort::Relevance if !bonuses.is_empty() => {
-            let window = (offset + limit).max(RESCORE_WINDOW);
-            let top = TopDocs::with_limit(window).order_by_score();
-            let (total, candidates, facets) = searcher.search(query, &(Count, top, facets))?;
-            let ranked = rescore(searcher, candidates, bonuses)?;
-            (
-                total,
-                ranked.into_iter().skip(offset).take(limit).collect(),
-                facets,
-            )
-        }
-        Sort::Relevance => {
-            let top = TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_score();
-            searcher.search(query, &(Count, top, facets))?
-        }
-        Sort::Date | Sort::Oldest => {
-            let order = if request.sort == Sort::Date {
-                Order::Desc
-            } else {
-                Order::Asc
-            };
-            let top = TopDocs::with_limit(limit).and_offset(offset);
-            let by_date = top.order_by_fast_field::<DateTime>(Fields::DATE, order);
-            let (total, hits, facets) = searcher.search(query, &(Count, by_date, facets))?;
-            // Ordered by date, hits carry no relevance score.
-            (
-                total,
-                hits.into_iter().map(|(_, a)| (0.0, a)).collect(),
-                facets,
-            )
-        }
-    };
-    let hits = if request.limit == 0 { vec![] } else { hits };
-    Ok((total, hits, facets))
-}
-
-/// Adds the bonuses to the first [`RESCORE_WINDOW`] candidates and orders them again; those
-/// after keep their order. The order therefore does not depend on the page asked for.
-fn rescore(
-    searcher: &Searcher,
-    mut candidates: Vec<(f32, DocAddress)>,
-    bonuses: &[Box<dyn Query>],
-) -> anyhow::Result<Vec<(f32, DocAddress)>> {
-    let head = candidates.len().min(RESCORE_WINDOW);
-    // Visit the documents in index order, as scorers only move forward.
-    let mut order: Vec<usize> = (0..head).collect();
-    order.sort_by_key(|&i| (candidates[i].1.segment_ord, candidates[i].1.doc_id));
-    for bonus in bonuses {
-        let weight = bonus.weight(EnableScoring::enabled_from_searcher(searcher))?;
-        let mut scorer: Option<(u32, Box<dyn Scorer>)> = None;
-        for &i in &order {
-            let (_, address) = candidates[i];
-            if scorer
-                .as_ref()
-                .is_none_or(|(segment, _)| *segment != address.segment_ord)
-            {
-                let reader = searcher.segment_reader(address.segment_ord);
-                scorer = Some((address.segment_ord, weight.scorer(reader, 1.0)?));
-            }
-            if let Some((_, scorer)) = scorer.as_mut() {
-                if scorer.doc() < address.doc_id {
-                    scorer.seek(address.doc_id);
-                }
-                if scorer.doc() == address.doc_id {
-                    candidates[i].0 += scorer.score();
-                }
-            }
-        }
-    }
-    // A stable sort keeps BM25F order among equal scores.
-    candidates[..head].sort_by(|a, b| b.0.total_cmp(&a.0));
-    Ok(candidates)
 }
 
 /// The articles like the one with `id`: tantivy's MoreLikeThis over its title and body, the
@@ -347,7 +289,7 @@ fn like(searcher: &Searcher, fields: &Fields, id: &str) -> anyhow::Result<Box<dy
         .with_min_doc_frequency(1)
         .with_min_term_frequency(1)
         .with_max_query_terms(30)
-        .with_document_fields(vec![(fields.text, values)]);
+        .with_document_fields(vec![(fields.body, values)]);
     Ok(Box::new(BooleanQuery::new(vec![
         (Occur::Must, Box::new(similar)),
         (

@@ -3,13 +3,11 @@
 //! Italian analyzer and each token whose term the query looked for is marked. A phrase is marked
 //! where it occurs as a phrase, not word by word wherever its words appear.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use tantivy::tokenizer::{TextAnalyzer, Token};
 
-use super::compile::typos_allowed;
-use super::query::Target;
-use super::typo::edit_distance;
+use super::highlight::Highlight;
 use crate::analysis;
 
 /// About how many characters of body text a snippet shows.
@@ -20,70 +18,6 @@ const LEAD_CHARS: usize = 60;
 
 /// How far back (in characters) a passage may reach for the start of its sentence.
 const SENTENCE_CHARS: usize = 120;
-
-/// What the snippets mark: the analysed terms, phrases and prefixes a query looks for.
-#[derive(Debug, Default, Clone)]
-pub struct Highlight {
-    pub body_terms: HashSet<String>,
-    pub title_terms: HashSet<String>,
-    /// Unstemmed terms (`=word`), matched against the exact analysis of the text.
-    pub exact_terms: HashSet<String>,
-    pub prefixes: Vec<String>,
-    pub phrases: Vec<Phrase>,
-    /// Words matched with typos (`--fuzzy`) are marked too.
-    pub fuzzy: bool,
-}
-
-/// A phrase to mark: its terms with positions relative to the first, and where it was searched.
-#[derive(Debug, Clone)]
-pub struct Phrase {
-    pub terms: Vec<(usize, String)>,
-    pub in_title: bool,
-    pub in_body: bool,
-}
-
-impl Highlight {
-    /// Records the analysed tokens of a word or phrase searched in `target` (all text if none).
-    pub fn record(&mut self, target: Option<Target>, tokens: &[Token], slop: u32) {
-        let in_title = target != Some(Target::Body);
-        let in_body = target != Some(Target::Title);
-        if tokens.len() > 1 && slop == 0 {
-            let start = tokens[0].position;
-            let terms = tokens
-                .iter()
-                .map(|t| (t.position - start, t.text.clone()))
-                .collect();
-            self.phrases.push(Phrase {
-                terms,
-                in_title,
-                in_body,
-            });
-            return;
-        }
-        for token in tokens {
-            if in_body {
-                self.body_terms.insert(token.text.clone());
-            }
-            if in_title {
-                self.title_terms.insert(token.text.clone());
-            }
-        }
-    }
-
-    fn marks(&self, term: &str, in_title: bool) -> bool {
-        let terms = if in_title {
-            &self.title_terms
-        } else {
-            &self.body_terms
-        };
-        terms.contains(term)
-            || self.prefixes.iter().any(|p| term.starts_with(p.as_str()))
-            || (self.fuzzy
-                && terms
-                    .iter()
-                    .any(|t| edit_distance(t, term, typos_allowed(t).into()).is_some()))
-    }
-}
 
 /// A piece of text, marked or not: renderers escape, colour or wrap the marked pieces.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,9 +140,10 @@ impl Snippeter {
                         term: t.text,
                     }),
             );
-            matches.sort_by_key(|m| m.start);
-            matches.dedup_by_key(|m| m.start);
         }
+        // A word and its lemma's stem share a range: mark it once.
+        matches.sort_by_key(|m| m.start);
+        matches.dedup_by_key(|m| m.start);
         matches
     }
 

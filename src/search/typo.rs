@@ -1,13 +1,23 @@
 //! Typo tolerance: edit distances, and suggestions for words the index does not hold.
 
 use tantivy::collector::TopDocs;
-use tantivy::query::TermQuery;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
 use super::query::Node;
 use crate::analysis;
 use crate::index::Fields;
+
+/// The typos `--fuzzy` tolerates in a word, by the length of its analysed form, as Meilisearch
+/// users expect: none in short words, one from four letters, two from eight.
+pub fn typos_allowed(term: &str) -> u8 {
+    match term.chars().count() {
+        0..4 => 0,
+        4..8 => 1,
+        _ => 2,
+    }
+}
 
 /// `did you mean`: the query with each word that matches nothing replaced by the closest word of
 /// the index (edit distance 1 or 2 on the analysed form; two only from eight letters), written
@@ -23,14 +33,17 @@ pub fn suggest(
     let mut changed = false;
     for word in words(tree) {
         let tokens = analysis::tokens(&mut italian, word);
-        let [token] = tokens.as_slice() else { continue };
-        if searcher.doc_freq(&Term::from_field_text(fields.text, &token.text))? > 0 {
+        let [token] = analysis::first_at_each_position(&tokens)[..] else {
+            continue;
+        };
+        let in_title = searcher.doc_freq(&Term::from_field_text(fields.title, &token.text))?;
+        if in_title + searcher.doc_freq(&Term::from_field_text(fields.body, &token.text))? > 0 {
             continue;
         }
         let Some(term) = closest_term(searcher, fields, &token.text)? else {
             continue;
         };
-        let Some(mut surface) = surface_form(searcher, fields, &term)? else {
+        let Some(mut surface) = surface_form(searcher, fields, &term, word)? else {
             continue;
         };
         if !word.starts_with(char::is_uppercase) {
@@ -62,10 +75,13 @@ fn closest_term(
     fields: &Fields,
     term: &str,
 ) -> tantivy::Result<Option<String>> {
-    let max = if term.chars().count() >= 8 { 2 } else { 1 };
+    let max = usize::from(typos_allowed(term));
+    if max == 0 {
+        return Ok(None);
+    }
     let mut best: Option<(usize, u64, String)> = None;
     for segment in searcher.segment_readers() {
-        let index = segment.inverted_index(fields.text)?;
+        let index = segment.inverted_index(fields.body)?;
         let mut terms = index.terms().stream()?;
         while terms.advance() {
             let Ok(candidate) = std::str::from_utf8(terms.key()) else {
@@ -86,35 +102,53 @@ fn closest_term(
     Ok(best.map(|(_, _, term)| term))
 }
 
-/// A word as an article writes it that analyses to `term` (`missil` → `missili`).
+/// A word as an article writes it that analyses to `term` (`missil` → `missili`): of the forms
+/// the best few articles write, the one closest to what was typed (`missli` → `missili`, not
+/// `missile`).
 fn surface_form(
     searcher: &Searcher,
     fields: &Fields,
     term: &str,
+    typed: &str,
 ) -> tantivy::Result<Option<String>> {
-    let query = TermQuery::new(
-        Term::from_field_text(fields.text, term),
-        IndexRecordOption::Basic,
-    );
-    let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-    let Some((_, address)) = top.first() else {
-        return Ok(None);
+    // Preferably from titles, which are written with care.
+    let in_field = |field| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::Basic,
+        ))
     };
-    let doc: TantivyDocument = searcher.doc(*address)?;
+    let query = BooleanQuery::new(vec![
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(in_field(fields.title), 2.0)),
+        ),
+        (Occur::Should, in_field(fields.body)),
+    ]);
+    let typed = typed.to_lowercase();
     let mut italian = analysis::italian();
-    for field in [fields.title, fields.body] {
-        let text = doc
-            .get_first(field)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
-        if let Some(token) = analysis::tokens(&mut italian, text)
-            .into_iter()
-            .find(|t| t.text == term)
-        {
-            return Ok(Some(text[token.offset_from..token.offset_to].to_string()));
+    let mut best: Option<(usize, String)> = None;
+    for (_, address) in searcher.search(&query, &TopDocs::with_limit(5).order_by_score())? {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        for field in [fields.title, fields.body] {
+            let text = doc
+                .get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            for token in analysis::tokens(&mut italian, text) {
+                if token.text != term {
+                    continue;
+                }
+                let surface = &text[token.offset_from..token.offset_to];
+                let distance = edit_distance(&typed, &surface.to_lowercase(), usize::MAX)
+                    .unwrap_or(usize::MAX);
+                if best.as_ref().is_none_or(|(d, _)| distance < *d) {
+                    best = Some((distance, surface.to_string()));
+                }
+            }
         }
     }
-    Ok(None)
+    Ok(best.map(|(_, surface)| surface))
 }
 
 /// The Levenshtein distance between `a` and `b` in characters, if it is at most `max`.

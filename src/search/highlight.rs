@@ -1,0 +1,75 @@
+//! What snippets mark: the analysed terms, phrases and prefixes a query looked for, a value the
+//! compiler returns with the query (see [`super::compile::Compiled`]).
+
+use std::collections::HashSet;
+
+use tantivy::tokenizer::Token;
+
+use super::query::Target;
+use super::typo::{edit_distance, typos_allowed};
+use crate::analysis;
+
+/// What the snippets mark: the analysed terms, phrases and prefixes a query looks for.
+#[derive(Debug, Default, Clone)]
+pub struct Highlight {
+    pub body_terms: HashSet<String>,
+    pub title_terms: HashSet<String>,
+    /// Unstemmed terms (`=word`), matched against the exact analysis of the text.
+    pub exact_terms: HashSet<String>,
+    pub prefixes: Vec<String>,
+    pub phrases: Vec<Phrase>,
+    /// Words matched with typos (`--fuzzy`) are marked too.
+    pub fuzzy: bool,
+}
+
+/// A phrase to mark: its terms with positions relative to the first, and where it was searched.
+#[derive(Debug, Clone)]
+pub struct Phrase {
+    pub terms: Vec<(usize, String)>,
+    pub in_title: bool,
+    pub in_body: bool,
+}
+
+impl Highlight {
+    /// Records the analysed tokens of a word or phrase searched in `target` (all text if none).
+    pub fn record(&mut self, target: Option<Target>, tokens: &[Token], slop: u32) {
+        let in_title = target != Some(Target::Body);
+        let in_body = target != Some(Target::Title);
+        let words = analysis::first_at_each_position(tokens);
+        if words.len() > 1 && slop == 0 {
+            let start = words[0].position;
+            let terms = words
+                .iter()
+                .map(|t| (t.position - start, t.text.clone()))
+                .collect();
+            self.phrases.push(Phrase {
+                terms,
+                in_title,
+                in_body,
+            });
+            return;
+        }
+        for token in tokens {
+            if in_body {
+                self.body_terms.insert(token.text.clone());
+            }
+            if in_title {
+                self.title_terms.insert(token.text.clone());
+            }
+        }
+    }
+
+    pub fn marks(&self, term: &str, in_title: bool) -> bool {
+        let terms = if in_title {
+            &self.title_terms
+        } else {
+            &self.body_terms
+        };
+        terms.contains(term)
+            || self.prefixes.iter().any(|p| term.starts_with(p.as_str()))
+            || (self.fuzzy
+                && terms
+                    .iter()
+                    .any(|t| edit_distance(t, term, typos_allowed(t).into()).is_some()))
+    }
+}

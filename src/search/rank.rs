@@ -1,0 +1,119 @@
+//! Collects and ranks: BM25 over title and body finds the best candidates, then the bonuses of
+//! the compiled query (see [`super::compile::Compiled`]) reorder the first of them.
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{EnableScoring, Query, Scorer};
+use tantivy::{DateTime, DocAddress, DocSet, Order, Searcher};
+
+use super::facets::FacetCollector;
+use super::{Facets, SearchRequest, Sort};
+use crate::index::Fields;
+
+pub type Collected = (usize, Vec<(f32, DocAddress)>, Option<Facets>);
+
+/// How many of the best candidates by BM25F the other ranking signals may reorder.
+const RESCORE_WINDOW: usize = 100;
+
+/// The total, the page of hits asked for and the facets, for `query`.
+pub fn collect(
+    searcher: &Searcher,
+    query: &dyn Query,
+    bonuses: &[Box<dyn Query>],
+    request: &SearchRequest,
+) -> anyhow::Result<Collected> {
+    // The collector reserves room for the hits it keeps: never more than the index holds.
+    let articles = searcher.num_docs() as usize;
+    let offset = request.offset.min(articles);
+    let limit = request.limit.min(articles - offset).max(1);
+    let facets = request.facets.then_some(FacetCollector);
+    let (total, hits, facets) = match request.sort {
+        Sort::Relevance if !bonuses.is_empty() => {
+            let window = (offset + limit).max(RESCORE_WINDOW);
+            let top = TopDocs::with_limit(window).order_by_score();
+            let (total, candidates, facets) = searcher.search(query, &(Count, top, facets))?;
+            let ranked = rescore(searcher, candidates, bonuses)?;
+            (
+                total,
+                ranked.into_iter().skip(offset).take(limit).collect(),
+                facets,
+            )
+        }
+        Sort::Relevance => {
+            let top = TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score();
+            searcher.search(query, &(Count, top, facets))?
+        }
+        Sort::Date | Sort::Oldest => {
+            let order = if request.sort == Sort::Date {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            let top = TopDocs::with_limit(limit).and_offset(offset);
+            let by_date = top.order_by_fast_field::<DateTime>(Fields::DATE, order);
+            let (total, hits, facets) = searcher.search(query, &(Count, by_date, facets))?;
+            // Ordered by date, hits carry no relevance score.
+            (
+                total,
+                hits.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                facets,
+            )
+        }
+    };
+    let hits = if request.limit == 0 { vec![] } else { hits };
+    Ok((total, hits, facets))
+}
+
+/// Adds the bonuses to the first [`RESCORE_WINDOW`] candidates and orders them again; those
+/// after keep their order. The order therefore does not depend on the page asked for.
+fn rescore(
+    searcher: &Searcher,
+    mut candidates: Vec<(f32, DocAddress)>,
+    bonuses: &[Box<dyn Query>],
+) -> anyhow::Result<Vec<(f32, DocAddress)>> {
+    let head = candidates.len().min(RESCORE_WINDOW);
+    // Visit the documents in index order, as scorers only move forward.
+    let mut order: Vec<usize> = (0..head).collect();
+    order.sort_by_key(|&i| (candidates[i].1.segment_ord, candidates[i].1.doc_id));
+    for bonus in bonuses {
+        for (i, score) in matching(searcher, bonus.as_ref(), &candidates, &order)? {
+            candidates[i].0 += score;
+        }
+    }
+    // A stable sort keeps BM25 order among equal scores.
+    candidates[..head].sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(candidates)
+}
+
+/// The candidates (by index into `candidates`, visited in `order`) that `query` matches, with
+/// its score for each.
+fn matching(
+    searcher: &Searcher,
+    query: &dyn Query,
+    candidates: &[(f32, DocAddress)],
+    order: &[usize],
+) -> anyhow::Result<Vec<(usize, f32)>> {
+    let mut found = Vec::new();
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut scorer: Option<(u32, Box<dyn Scorer>)> = None;
+    for &i in order {
+        let (_, address) = candidates[i];
+        if scorer
+            .as_ref()
+            .is_none_or(|(segment, _)| *segment != address.segment_ord)
+        {
+            let reader = searcher.segment_reader(address.segment_ord);
+            scorer = Some((address.segment_ord, weight.scorer(reader, 1.0)?));
+        }
+        if let Some((_, scorer)) = scorer.as_mut() {
+            if scorer.doc() < address.doc_id {
+                scorer.seek(address.doc_id);
+            }
+            if scorer.doc() == address.doc_id {
+                found.push((i, scorer.score()));
+            }
+        }
+    }
+    Ok(found)
+}
