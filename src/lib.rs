@@ -200,8 +200,12 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         Format::Text => {
             output::text::results(&results, Style { color }, &mut out)?;
             // One write: stderr is unbuffered, and eprintln! writes each piece.
+            let partial = match results.partial_hits {
+                0 => String::new(),
+                n => format!(" (and {n} missing one word)"),
+            };
             let line = format!(
-                "{} of {} hits in {:.1} ms\n",
+                "{} of {} hits{partial} in {:.1} ms\n",
                 results.hits.len(),
                 results.total_hits,
                 results.took.as_secs_f64() * 1000.0

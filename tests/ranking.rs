@@ -98,3 +98,77 @@ fn an_article_whose_title_is_the_query_ranks_first() {
         "<mark>Vertice</mark> sul <mark>clima</mark> a <mark>Roma</mark>"
     );
 }
+
+/// Forms Snowball gives different stems meet through their lemma: each article is found by the
+/// other form of its title's verb or noun, and the form is marked.
+#[test]
+fn forms_snowball_splits_find_each_other() {
+    let env = TestEnv::new();
+    let pairs = [
+        ("alzare", "Il governo vuole alzare le tasse", "alza"),
+        ("aprire", "Il museo torna ad aprire le sale", "apre"),
+        ("usando", "Pagare usando il telefono", "usano"),
+        ("convertire", "Come convertire i vecchi video", "converti"),
+        ("esci", "Se esci stasera, porta l'ombrello", "esce"),
+        (
+            "tastiere",
+            "Le tastiere meccaniche tornano di moda",
+            "tastiera",
+        ),
+        ("lettere", "Le lettere dal fronte", "lettera"),
+    ];
+    for (id, title, _) in pairs {
+        // Bodies differ, or they would be copies of one another.
+        txt(
+            &env,
+            id,
+            title,
+            &format!("Un testo qualunque, il numero {id}."),
+        );
+    }
+    expect_code(env.run(&["index", &env.path("c"), "--quiet"]), 0);
+    for (id, _, other_form) in pairs {
+        let results = search_in(&env.index_path(), other_form, &[]);
+        assert_eq!(ids(&results), [id], "{other_form}");
+        assert!(
+            results.hits[0].title_snippet.contains("<mark>"),
+            "{other_form}: {}",
+            results.hits[0].title_snippet
+        );
+    }
+}
+
+/// A query of three words or more also shows, after the articles with every word, those missing
+/// one; `total_hits` counts the first, `partial_hits` the others; `+word` stays required.
+#[test]
+fn articles_missing_one_word_follow_those_with_every_word() {
+    let env = TestEnv::new();
+    txt(
+        &env,
+        "tutte",
+        "Grano e mais dal porto di Odessa",
+        "Le navi partono all'alba.",
+    );
+    txt(
+        &env,
+        "due",
+        "Grano dal porto",
+        "Le navi partono all'alba verso sud.",
+    );
+    txt(
+        &env,
+        "una",
+        "Grano in Puglia",
+        "La raccolta è scarsa quest'anno.",
+    );
+    expect_code(env.run(&["index", &env.path("c"), "--quiet"]), 0);
+    let results = search_in(&env.index_path(), "grano porto Odessa", &[]);
+    assert_eq!(ids(&results), ["tutte", "due"]);
+    assert_eq!((results.total_hits, results.partial_hits), (1, 1));
+    let strict = search_in(&env.index_path(), "grano porto +Odessa", &[]);
+    assert_eq!(ids(&strict), ["tutte"]);
+    assert_eq!(strict.partial_hits, 0);
+    // Two words stay strict.
+    let two = search_in(&env.index_path(), "grano Odessa", &[]);
+    assert_eq!(ids(&two), ["tutte"]);
+}

@@ -11,6 +11,7 @@ mod explore;
 mod export;
 mod index;
 mod json;
+mod queries;
 mod ranking;
 mod reindex;
 mod search;

@@ -113,6 +113,7 @@ pub struct Results {
     pub hits: Vec<Hit>,
     pub relaxed: bool,
     pub suggestion: Option<String>,
+    pub partial_hits: usize,
     pub read_as: Option<String>,
     pub facets: Option<Facets>,
 }

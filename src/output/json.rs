@@ -20,6 +20,8 @@ struct Results<'a> {
     relaxed: bool,
     /// Added key: the query with its unknown words corrected, or null.
     suggestion: Option<&'a str>,
+    /// Added key: articles missing one of the words, shown after the `total_hits` with them all.
+    partial_hits: usize,
     /// Added key: the query as it was read, in the query language (null for `--like` alone).
     read_as: Option<&'a str>,
     /// Added key, with `--facets`: matching articles per section and per month.
@@ -151,6 +153,7 @@ pub fn results(
         hits: results.hits.iter().map(|h| hit_value(h, fields)).collect(),
         relaxed: results.relaxed,
         suggestion: results.suggestion.as_deref(),
+        partial_hits: results.partial_hits,
         read_as: results.read_as.as_ref().map(|r| r.query.as_str()),
         facets: results.facets.as_ref().map(|f| FacetsJson {
             section: &f.section,

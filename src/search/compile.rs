@@ -14,7 +14,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
 
 use super::highlight::Highlight;
-use super::query::{Node, Target, plain_words};
+use super::query::{Node, Target, is_plain_word, optional_words, plain_words};
 use super::typo::typos_allowed;
 use crate::analysis::{self, fold_accents};
 use crate::error::QueryError;
@@ -36,13 +36,23 @@ const NAME_BONUS: f32 = 1.0;
 /// The score a word matched only with typos (`--fuzzy`) adds: below any exact match.
 const FUZZY_SCORE: f32 = 0.05;
 
+/// Which of a query's plain words (see [`super::query::optional_words`]) an article must have.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Words {
+    #[default]
+    All,
+    /// Every one but one: the articles a search adds after those with every word.
+    AllButOne,
+    /// At least one, ranked by how many match: when no article has every word.
+    Any,
+}
+
 /// How to compile a query.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Tolerate typos in plain words.
     pub fuzzy: bool,
-    /// Top-level words are alternatives, ranked by how many match, instead of all required.
-    pub any: bool,
+    pub words: Words,
     /// The query's words written as names (see [`super::query::name_words`]).
     pub names: HashSet<String>,
 }
@@ -63,7 +73,7 @@ pub struct Compiled {
 /// words).
 pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compiled, QueryError> {
     let mut compiler = Compiler::new(fields, options);
-    let query = compiler.node(tree, options.any)?.ok_or_else(|| {
+    let query = compiler.node(tree, true)?.ok_or_else(|| {
         QueryError("only stop words (il, di, che…) or punctuation: nothing to search for".into())
     })?;
     let words: Vec<String> = plain_words(tree)
@@ -129,7 +139,9 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn node(&mut self, node: &Node, any: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+    /// The query for `node`; `top` for the query's top level, where plain words may be optional
+    /// (see [`Words`]).
+    fn node(&mut self, node: &Node, top: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
         Ok(match node {
             Node::Word {
                 field,
@@ -157,17 +169,20 @@ impl<'a> Compiler<'a> {
                     .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
             }
             Node::And(children) => {
+                let words = if top { self.options.words } else { Words::All };
+                let optional = optional_words(node);
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for child in children {
+                    let is_optional = is_plain_word(child);
                     let (occur, child) = match child {
                         // Searched like any other clause, but never marked nor rewarded.
                         Node::Not(inner) => (
                             Occur::MustNot,
                             Compiler::new(self.fields, self.options).node(inner, false)?,
                         ),
-                        // Dates filter even when words are relaxed.
-                        dates @ Node::Dates { .. } => (Occur::Must, self.node(dates, false)?),
-                        other if any => (Occur::Should, self.node(other, false)?),
+                        other if is_optional && words != Words::All => {
+                            (Occur::Should, self.node(other, false)?)
+                        }
                         other => (Occur::Must, self.node(other, false)?),
                     };
                     if let Some(query) = child {
@@ -180,7 +195,15 @@ impl<'a> Compiler<'a> {
                     }
                     return Err(not_only_excluded());
                 }
-                Some(Box::new(BooleanQuery::new(clauses)))
+                let required = match words {
+                    Words::All => 0,
+                    Words::AllButOne => optional.saturating_sub(1).max(1),
+                    Words::Any => 1,
+                };
+                Some(Box::new(match required {
+                    0 => BooleanQuery::new(clauses),
+                    n => BooleanQuery::with_minimum_required_clauses(clauses, n),
+                }))
             }
             Node::Not(_) => return Err(not_only_excluded()),
         })

@@ -23,6 +23,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use crate::analysis;
 use crate::error::QueryError;
 use crate::index::{self, Fields, OpenIndex};
+use compile::Words;
 pub use facets::Facets;
 use highlight::Highlight;
 pub use snippet::{Piece, Snippet};
@@ -121,6 +122,9 @@ pub struct SearchResults {
     pub took: Duration,
     /// True when no article had every word, and articles with some of them are shown instead.
     pub relaxed: bool,
+    /// Articles missing one of the query's words, ranked after the `total_hits` that have them
+    /// all (see [`compile::Words::AllButOne`]).
+    pub partial_hits: usize,
     /// The query with its unknown words corrected, when some word matched nothing.
     pub suggestion: Option<String>,
     pub facets: Option<Facets>,
@@ -153,6 +157,7 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
             total_hits,
             took: started.elapsed(),
             relaxed: false,
+            partial_hits: 0,
             suggestion: None,
             facets: request.facets.then(|| facets.unwrap_or_default()),
             hits,
@@ -161,21 +166,45 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
     let tree = &parsed.tree;
     let mut options = compile::Options {
         fuzzy: request.fuzzy,
-        any: false,
+        words: Words::All,
         names: query::name_words(&request.query),
     };
+    let optional = query::optional_words(tree);
     let mut compiled = compile::compile(tree, &fields, &options)?;
     let strict = with_filters(Some(compiled.query.box_clone()), &filters);
     let (mut total_hits, mut found, mut facets) =
         rank::collect(&searcher, strict.as_ref(), &compiled.bonuses, request)?;
     let mut relaxed = false;
-    if total_hits == 0 && query::is_plain_words(tree) {
-        options.any = true;
+    let mut partial_hits = 0;
+    if total_hits == 0 && optional >= 2 {
+        options.words = Words::Any;
         compiled = compile::compile(tree, &fields, &options)?;
         let loose = with_filters(Some(compiled.query.box_clone()), &filters);
         (total_hits, found, facets) =
             rank::collect(&searcher, loose.as_ref(), &compiled.bonuses, request)?;
         relaxed = total_hits > 0;
+    } else if optional >= PARTIAL_FROM_WORDS
+        && request.sort == Sort::Relevance
+        && request.offset + request.limit > total_hits
+    {
+        // After the articles with every word, those missing one, if the page reaches them.
+        options.words = Words::AllButOne;
+        let partial = compile::compile(tree, &fields, &options)?;
+        let only_partial = BooleanQuery::new(vec![
+            (Occur::Must, partial.query.box_clone()),
+            (Occur::MustNot, compiled.query.box_clone()),
+        ]);
+        let only_partial = with_filters(Some(Box::new(only_partial)), &filters);
+        let page = SearchRequest {
+            offset: request.offset.saturating_sub(total_hits),
+            limit: request.offset + request.limit - request.offset.max(total_hits),
+            facets: false,
+            ..request.clone()
+        };
+        let more;
+        (partial_hits, more, _) =
+            rank::collect(&searcher, only_partial.as_ref(), &partial.bonuses, &page)?;
+        found.extend(more);
     }
     let suggestion = match request.fuzzy {
         false => typo::suggest(&searcher, &fields, &request.query, tree)?,
@@ -191,11 +220,16 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         total_hits,
         took: started.elapsed(),
         relaxed,
+        partial_hits,
         suggestion,
         facets: request.facets.then(|| facets.unwrap_or_default()),
         hits,
     })
 }
+
+/// From how many plain words a query shows, after the articles with every word, those missing
+/// one (as Elasticsearch's `minimum_should_match` of `3<-1`): two-word queries stay strict.
+const PARTIAL_FROM_WORDS: usize = 3;
 
 /// Reads the page of hits from the index, with snippets marking what `highlight` says.
 fn fetch(

@@ -291,6 +291,14 @@ fn token_lexemes(
         out.push(Lexeme::Not);
         return token_lexemes(rest, next_is_quote, chars, at, out);
     }
+    // `+word` is required even where articles missing a word are shown: a phrase of one word.
+    if let Some(rest) = token
+        .strip_prefix('+')
+        .filter(|r| r.chars().all(char::is_alphanumeric))
+    {
+        out.push(Lexeme::Phrase(rest.to_string(), 0));
+        return false;
+    }
     if let Some((name, value)) = token.split_once(':')
         && let Some(target) = Target::from_name(name)
     {
@@ -300,7 +308,7 @@ fn token_lexemes(
                 out.push(Lexeme::Dates(dates));
                 return false;
             }
-        } else if !value.is_empty() || next_is_quote {
+        } else if value.chars().any(char::is_alphanumeric) || (value.is_empty() && next_is_quote) {
             out.push(Lexeme::Field(target));
             if !value.is_empty() {
                 return token_lexemes(value, next_is_quote, chars, at, out);
@@ -309,7 +317,7 @@ fn token_lexemes(
         }
         // `Date: …`, `Title: …` at the head of a pasted line: words, not fields.
         out.push(Lexeme::Word(name.to_string()));
-        if !value.is_empty() {
+        if value.chars().any(char::is_alphanumeric) {
             out.push(Lexeme::Word(value.to_string()));
         }
         return true;
@@ -334,13 +342,24 @@ fn date_value(value: &str, chars: &[char], at: &mut usize) -> Option<String> {
             .is_ok()
             .then(|| value.to_string());
     }
+    let well_formed = |range: &str| {
+        let inner = range.trim_start_matches('[').trim_end_matches(']');
+        inner.split_once(" TO ").is_some_and(|(from, to)| {
+            let bound = |text: &str, end| text.trim() == "*" || parse_date_bound(text, end).is_ok();
+            bound(from, false) && bound(to, true)
+        })
+    };
     if value.ends_with(']') {
-        return Some(value.to_string());
+        return well_formed(value).then(|| value.to_string());
     }
     let rest: String = chars[*at..].iter().collect();
     let close = rest.find(']')?;
+    let range = format!("{value}{}", &rest[..=close]);
+    if !well_formed(&range) {
+        return None;
+    }
     *at += rest[..=close].chars().count();
-    Some(format!("{value}{}", &rest[..=close]))
+    Some(range)
 }
 
 /// Parses a query into its tree. Only a query with nothing to search for is an error.
@@ -600,21 +619,26 @@ pub fn plain_words(node: &Node) -> Vec<&str> {
     }
 }
 
-/// Whether a query is only plain words side by side, so that it may be relaxed to any word.
-pub fn is_plain_words(node: &Node) -> bool {
+/// How many top-level clauses of a query are plain words, which a search may let an article
+/// miss (see [`super::compile::Words`]); quoted words, `+word`, fields and the rest never.
+pub fn optional_words(node: &Node) -> usize {
     match node {
-        Node::And(children) => children.iter().all(|c| {
-            matches!(
-                c,
-                Node::Word {
-                    field: None,
-                    prefix: false,
-                    ..
-                }
-            )
-        }),
-        _ => false,
+        Node::And(children) => children.iter().filter(|c| is_plain_word(c)).count(),
+        other => usize::from(is_plain_word(other)),
     }
+}
+
+/// A word without field, prefix or `=`.
+pub fn is_plain_word(node: &Node) -> bool {
+    matches!(
+        node,
+        Node::Word {
+            field: None,
+            prefix: false,
+            exact: false,
+            ..
+        }
+    )
 }
 
 #[cfg(test)]
@@ -760,7 +784,9 @@ mod tests {
             ("OR Kim OR", "Kim"),
             ("Kim NOT", "Kim"),
             ("Title: il prompt", "Title il prompt"),
+            ("title:, «", "title"),
             ("date:ieri", "date ieri"),
+            ("date:[2023 2024] Kim", "date [2023 2024 Kim"),
             ("a* ! ? & / * +", "a"),
         ];
         for (query, reading) in cases {
@@ -787,12 +813,14 @@ mod tests {
             "title:\"Corea del Nord\" section:Esteri missil*",
             "(Kim OR Putin) vertice",
             "\"Putin Kim\"~5 =Conte",
+            "Kim -Putin \"vertice\"",
             "date:[2023-01-01 TO 2023-06-30] Kim",
             "date:2023-09-13",
         ];
         for query in cases {
             assert_eq!(read(query), (query.to_string(), false), "{query}");
         }
+        assert_eq!(read("Kim +vertice").0, "Kim \"vertice\"");
         assert_eq!(
             read("date:[2023 TO *] Kim NOT Trump").0,
             "date:[2023-01-01 TO *] Kim -Trump"
