@@ -4,10 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const QUERY_HELP: &str = "\
+use crate::search::facets::Interval;
+
+pub const QUERY_HELP: &str = "\
 QUERY LANGUAGE
-  missili Corea          every word is required (in title or body); when no article has them
+  missili Corea          every word is required (in title or body); with three words or more,
+                         articles missing one follow (partial_hits); when no article has them
                          all, articles with some of them are shown, and a note says so
+  +Corea  \"Corea\"        this word is required even then
   missili OR razzi       either word (OR binds tighter: `missili OR razzi Corea`)
   Kim -Putin             exclude a word (also: Kim NOT Putin)
   \"Corea del Nord\"       a phrase, in this order (stop words in it match any stop word)
@@ -16,14 +20,19 @@ QUERY LANGUAGE
   title:Kim  body:Kim    a word in one field; also section:esteri, source:, author:
   date:2023-09           published that day, month or year; date:[2023-01-01 TO 2023-06-30]
   missil*                any word that starts so
-  Conte                  a capitalised word (a name) ranks its exact form first, before conti
+  governo Conte          a capital that does not start the query or a sentence marks a name:
+                         articles writing Conte rank higher than those writing conti
   =Conte                 this form only, unstemmed
-Words are analysed as in articles: missile finds missili, Ucraina finds dell’Ucraina,
-citta finds città and citta'.
+Words are analysed as in articles: missile finds missili, alza finds alzare, Ucraina finds
+dell’Ucraina, citta finds città and citta'. A pasted headline is never refused: syntax acts
+only where it is well formed (a known field, -word touching the word, balanced quotes and
+brackets, OR/NOT between words); the rest is read as words (`Ucraina:`, a spaced dash, [VBA]),
+and a line on stderr says how the query was read.
 
 EXAMPLES
+  emeroteca search '\"Corea del Nord\" missili' --since 2023-09
   emeroteca search 'Kim Putin' --section esteri --since 2023-09 --sort date
-  emeroteca search sanzioni --facets --limit 0
+  emeroteca search sanzioni --facets --limit 0 --interval year
   emeroteca search Pyongnyang --fuzzy
   emeroteca search --like 02a43ee7beb940bb
   emeroteca search missili --format json --fields id,score,matches
@@ -32,9 +41,17 @@ EXAMPLES
 EXIT STATUS
   0 at least one hit, 1 no hit, 2 error (--batch: 0 when the batch ran)";
 
+pub const MAIN_HELP: &str = "\
+EXAMPLES
+  emeroteca index ~/archivio
+  emeroteca search '\"Corea del Nord\" missili' --since 2023-09
+  emeroteca search sanzioni --format json --limit 5
+  printf 'missili\\nsanzioni\\n' | emeroteca search --batch
+  emeroteca search --help            (the query language and more examples)";
+
 /// A search engine for archives of Italian news.
 #[derive(Debug, Parser)]
-#[command(name = "emeroteca", version, about, max_term_width = 100)]
+#[command(name = "emeroteca", version, about, max_term_width = 100, after_help = MAIN_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -58,6 +75,24 @@ pub enum Command {
     /// Serve the index over HTTP: a JSON API and a search page.
     #[command(after_long_help = SERVE_HELP)]
     Serve(ServeArgs),
+    /// Print the completion script for a shell.
+    #[command(after_long_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    #[command(after_long_help = "  emeroteca man > ~/.local/share/man/man1/emeroteca.1")]
+    Man,
+}
+
+const COMPLETIONS_HELP: &str = "\
+EXAMPLES
+  emeroteca completions bash > ~/.local/share/bash-completion/completions/emeroteca
+  emeroteca completions zsh > ~/.zfunc/_emeroteca        (with fpath+=~/.zfunc in ~/.zshrc)
+  emeroteca completions fish > ~/.config/fish/completions/emeroteca.fish";
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 const SERVE_HELP: &str = "\
@@ -147,6 +182,10 @@ pub struct SearchArgs {
     /// Count the matching articles per section and per month.
     #[arg(long)]
     pub facets: bool,
+    /// The period of the `--facets` timeline (default: month, quarter or year, to fit about 30
+    /// rows).
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub interval: Option<Interval>,
     /// Show up to N best passages per hit, best first.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub fragments: usize,

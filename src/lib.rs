@@ -44,6 +44,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Get(args) => run_get(args),
         Command::Export(args) => run_export(args),
         Command::Serve(args) => run_serve(args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "emeroteca", &mut io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let sections = [cli::MAIN_HELP, cli::QUERY_HELP];
+            output::man::render(command, &sections, &mut io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -168,6 +179,7 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         },
         fuzzy: args.fuzzy,
         facets: args.facets,
+        interval: args.interval,
         fragments: args.fragments,
         like: args.like.clone(),
         snippets: args.format == Format::Text

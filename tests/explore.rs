@@ -162,7 +162,7 @@ fn facets_add_up_to_the_hits() {
         0,
     );
     assert!(
-        text.contains("sections") && text.contains("months") && text.contains("2023-09"),
+        text.contains("sections") && text.contains("by month\n") && text.contains("2023-09"),
         "{text}"
     );
     assert!(text.contains('█'));

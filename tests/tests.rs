@@ -16,3 +16,4 @@ mod ranking;
 mod reindex;
 mod search;
 mod serve;
+mod shell;

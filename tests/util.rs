@@ -123,6 +123,7 @@ pub struct Results {
 pub struct Facets {
     pub section: std::collections::BTreeMap<String, usize>,
     pub month: std::collections::BTreeMap<String, usize>,
+    pub interval: String,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]

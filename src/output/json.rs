@@ -33,6 +33,8 @@ struct Results<'a> {
 struct FacetsJson<'a> {
     section: &'a BTreeMap<String, u64>,
     month: &'a BTreeMap<String, u64>,
+    /// Added key: the period the text output's timeline gathers the months by.
+    interval: &'static str,
 }
 
 #[derive(Serialize)]
@@ -158,6 +160,7 @@ pub fn results(
         facets: results.facets.as_ref().map(|f| FacetsJson {
             section: &f.section,
             month: &f.month,
+            interval: f.interval.name(),
         }),
     };
     serde_json::to_writer(&mut *out, &wire)?;

@@ -2,4 +2,6 @@
 //! take values and a writer; they never search or decide exit codes.
 
 pub mod json;
+pub mod man;
 pub mod text;
+mod timeline;

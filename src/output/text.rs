@@ -1,9 +1,9 @@
 //! Output for people: results, statistics and tokens as aligned text, with matched words in
 //! colour when writing to a terminal.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use super::timeline;
 use crate::index::Stats;
 use crate::ingest::Article;
 use crate::search::{Facets, SearchResults, Snippet};
@@ -79,10 +79,8 @@ pub fn results(results: &SearchResults, style: Style, out: &mut impl Write) -> i
     Ok(())
 }
 
-/// Width of the longest bar in the month chart.
-const BAR_WIDTH: u64 = 40;
-
-/// `--facets`: sections as a compact table, months as a bar chart (the story's timeline).
+/// `--facets`: sections as a compact table, then the timeline as a bar chart that fits a screen
+/// (see [`timeline`]).
 fn facets(facets: &Facets, style: Style, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "{}", style.paint(BOLD, "sections"))?;
     let mut sections: Vec<_> = facets.section.iter().collect();
@@ -95,51 +93,32 @@ fn facets(facets: &Facets, style: Style, out: &mut impl Write) -> io::Result<()>
     for (name, count) in sections {
         writeln!(out, "  {name:<width$}  {count:>6}")?;
     }
-    writeln!(out, "{}", style.paint(BOLD, "months"))?;
-    let most = facets.month.values().copied().max().unwrap_or(1).max(1);
-    for (month, count) in timeline(&facets.month) {
-        let bar = "█".repeat(((count * BAR_WIDTH).div_ceil(most)) as usize);
+    let timeline = timeline::timeline(&facets.month, facets.interval);
+    writeln!(
+        out,
+        "{}",
+        style.paint(BOLD, &format!("by {}", timeline.interval.name()))
+    )?;
+    let label_width = timeline
+        .rows
+        .iter()
+        .map(|(l, _)| l.len())
+        .max()
+        .unwrap_or(0);
+    let most = timeline.rows.iter().map(|(_, c)| *c).max().unwrap_or(0);
+    let bar_width = timeline::bar_width(label_width);
+    for (label, count) in &timeline.rows {
+        let bar = timeline::bar(*count, most, bar_width);
         writeln!(
             out,
-            "  {month:<7}  {count:>6}  {}",
+            "  {label:<label_width$}  {count:>6}  {}",
             style.paint(MATCH, &bar)
         )?;
     }
-    Ok(())
-}
-
-/// Longest stretch of months drawn with its empty months: a gap in the story is visible.
-const MAX_TIMELINE_MONTHS: i32 = 240;
-
-/// The months of a facet in order, the empty ones between them included when the span is short;
-/// undated matches last.
-fn timeline(months: &BTreeMap<String, u64>) -> Vec<(String, u64)> {
-    let index = |key: &str| -> Option<i32> {
-        let (y, m) = key.split_once('-')?;
-        Some(y.parse::<i32>().ok()? * 12 + m.parse::<i32>().ok()? - 1)
-    };
-    let as_is = || months.iter().map(|(k, v)| (k.clone(), *v)).collect();
-    let known: Vec<i32> = months.keys().filter_map(|k| index(k)).collect();
-    let (Some(&first), Some(&last)) = (known.first(), known.last()) else {
-        return as_is();
-    };
-    if last - first >= MAX_TIMELINE_MONTHS {
-        return as_is();
+    if timeline.undated > 0 {
+        writeln!(out, "  undated: {}", timeline.undated)?;
     }
-    let mut out: Vec<(String, u64)> = (first..=last)
-        .map(|n| {
-            let key = format!("{:04}-{:02}", n / 12, n % 12 + 1);
-            let count = months.get(&key).copied().unwrap_or(0);
-            (key, count)
-        })
-        .collect();
-    out.extend(
-        months
-            .iter()
-            .filter(|(k, _)| index(k).is_none())
-            .map(|(k, v)| (k.clone(), *v)),
-    );
-    out
+    Ok(())
 }
 
 /// `get`: the stored article, title first.
@@ -223,15 +202,31 @@ pub fn human_bytes(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     #[test]
-    fn the_timeline_shows_empty_months_between() {
-        let months: BTreeMap<String, u64> = [("2023-11", 2), ("2024-02", 1), ("(none)", 3)]
+    fn the_timeline_is_drawn_by_its_interval_with_the_undated_apart() {
+        let month: BTreeMap<String, u64> = [("2023-11", 4), ("2024-02", 1), ("(none)", 30)]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
-        let keys: Vec<String> = timeline(&months).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["2023-11", "2023-12", "2024-01", "2024-02", "(none)"]);
+        let facets = Facets {
+            section: BTreeMap::from([("Esteri".to_string(), 35)]),
+            month,
+            interval: crate::search::facets::Interval::Month,
+        };
+        let mut out = Vec::new();
+        super::facets(&facets, Style { color: false }, &mut out).unwrap();
+        let bars = |n: usize| "█".repeat(n);
+        let bar_width = timeline::bar_width(7);
+        let expected = format!(
+            "sections\n  Esteri      35\nby month\n  2023-11       4  {}\n  2023-12       0  \n  \
+             2024-01       0  \n  2024-02       1  {}\n  undated: 30\n",
+            bars(bar_width),
+            bars(bar_width.div_ceil(4)),
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 }

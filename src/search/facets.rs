@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime as ChronoDate, Datelike};
+use clap::ValueEnum;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
@@ -19,6 +20,69 @@ pub const UNKNOWN: &str = "(none)";
 pub struct Facets {
     pub section: BTreeMap<String, u64>,
     pub month: BTreeMap<String, u64>,
+    /// The period a timeline of the months is read at (see [`interval`]).
+    pub interval: Interval,
+}
+
+/// The length of a timeline's period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Interval {
+    #[default]
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Interval {
+    pub fn name(self) -> &'static str {
+        match self {
+            Interval::Month => "month",
+            Interval::Quarter => "quarter",
+            Interval::Year => "year",
+        }
+    }
+
+    pub fn months(self) -> i32 {
+        match self {
+            Interval::Month => 1,
+            Interval::Quarter => 3,
+            Interval::Year => 12,
+        }
+    }
+
+    pub fn label(self, month: i32) -> String {
+        let (year, of_year) = (month / 12, month % 12);
+        match self {
+            Interval::Month => format!("{year:04}-{:02}", of_year + 1),
+            Interval::Quarter => format!("{year:04}-Q{}", of_year / 3 + 1),
+            Interval::Year => format!("{year:04}"),
+        }
+    }
+}
+
+/// About how many rows a timeline may take before a longer period is chosen.
+pub const MAX_ROWS: i32 = 30;
+
+/// `YYYY-MM` as a count of months since year 0.
+pub fn month_index(key: &str) -> Option<i32> {
+    let (year, month) = key.split_once('-')?;
+    Some(year.parse::<i32>().ok()? * 12 + month.parse::<i32>().ok()? - 1)
+}
+
+/// The interval a timeline of these months is drawn with: `forced`, else the shortest that
+/// fits in [`MAX_ROWS`].
+pub fn interval(months: &BTreeMap<String, u64>, forced: Option<Interval>) -> Interval {
+    if let Some(interval) = forced {
+        return interval;
+    }
+    let known: Vec<i32> = months.keys().filter_map(|k| month_index(k)).collect();
+    let (Some(first), Some(last)) = (known.iter().min(), known.iter().max()) else {
+        return Interval::Month;
+    };
+    [Interval::Month, Interval::Quarter]
+        .into_iter()
+        .find(|i| last / i.months() - first / i.months() < MAX_ROWS)
+        .unwrap_or(Interval::Year)
 }
 
 pub struct FacetCollector;
@@ -100,5 +164,28 @@ impl SegmentCollector for SegmentFacets {
             *facets.month.entry(key).or_default() += count;
         }
         facets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_period_grows_with_the_span() {
+        let months = |pairs: &[&str]| -> BTreeMap<String, u64> {
+            pairs.iter().map(|k| (k.to_string(), 1)).collect()
+        };
+        assert_eq!(
+            interval(&months(&["2023-01", "2023-04"]), None),
+            Interval::Month
+        );
+        assert_eq!(
+            interval(&months(&["2019-01", "2023-12", UNKNOWN]), None),
+            Interval::Quarter
+        );
+        let ten_years = months(&["2014-03", "2023-12"]);
+        assert_eq!(interval(&ten_years, None), Interval::Year);
+        assert_eq!(interval(&ten_years, Some(Interval::Month)), Interval::Month);
     }
 }

@@ -70,6 +70,8 @@ pub struct SearchRequest {
     pub fuzzy: bool,
     /// Count the matches per section and month.
     pub facets: bool,
+    /// The period of the facets' timeline; chosen to fit a screen when `None`.
+    pub interval: Option<facets::Interval>,
     /// Passages per hit beyond the snippet (0: the snippet only).
     pub fragments: usize,
     /// Articles like this one (by id).
@@ -159,7 +161,9 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
             relaxed: false,
             partial_hits: 0,
             suggestion: None,
-            facets: request.facets.then(|| facets.unwrap_or_default()),
+            facets: request
+                .facets
+                .then(|| with_interval(facets.unwrap_or_default(), request)),
             hits,
         });
     };
@@ -222,7 +226,9 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         relaxed,
         partial_hits,
         suggestion,
-        facets: request.facets.then(|| facets.unwrap_or_default()),
+        facets: request
+            .facets
+            .then(|| with_interval(facets.unwrap_or_default(), request)),
         hits,
     })
 }
@@ -230,6 +236,12 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
 /// From how many plain words a query shows, after the articles with every word, those missing
 /// one (as Elasticsearch's `minimum_should_match` of `3<-1`): two-word queries stay strict.
 const PARTIAL_FROM_WORDS: usize = 3;
+
+/// The facets with the interval their timeline is read at.
+fn with_interval(mut facets: Facets, request: &SearchRequest) -> Facets {
+    facets.interval = facets::interval(&facets.month, request.interval);
+    facets
+}
 
 /// Reads the page of hits from the index, with snippets marking what `highlight` says.
 fn fetch(
