@@ -11,7 +11,7 @@ use crate::index::Fields;
 
 pub type Collected = (usize, Vec<(f32, DocAddress)>, Option<Facets>);
 
-/// How many of the best candidates by BM25F the other ranking signals may reorder.
+/// How many of the best candidates by BM25 the bonuses may reorder.
 const RESCORE_WINDOW: usize = 100;
 
 /// The total, the page of hits asked for and the facets, for `query`.
