@@ -19,10 +19,12 @@ use anyhow::{Context, bail, ensure};
 use emeroteca::search::{self, SearchRequest};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::QueryParser;
-use tantivy::schema::{IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{STORED, Schema};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
 use tantivy::{Index, TantivyDocument};
+
+#[path = "support/plain.rs"]
+mod plain;
 
 const BIN: &str = env!("CARGO_BIN_EXE_emeroteca");
 /// Both indexers get the same writer budget and threads.
@@ -647,13 +649,7 @@ fn plain_index(archive: &Path, index_dir: &Path) -> anyhow::Result<()> {
 
 fn plain_schema(index_dir: &Path) -> anyhow::Result<(Index, tantivy::schema::Field)> {
     let mut builder = Schema::builder();
-    let indexing = TextFieldIndexing::default()
-        .set_tokenizer("plain_italian")
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let field = builder.add_text_field(
-        "body",
-        TextOptions::default().set_indexing_options(indexing) | STORED,
-    );
+    let field = builder.add_text_field("body", plain::text_options() | STORED);
     let schema = builder.build();
     let index = if index_dir.join("meta.json").exists() {
         Index::open_in_dir(index_dir)?
@@ -661,13 +657,7 @@ fn plain_schema(index_dir: &Path) -> anyhow::Result<(Index, tantivy::schema::Fie
         fs::create_dir_all(index_dir)?;
         Index::create_in_dir(index_dir, schema)?
     };
-    index.tokenizers().register(
-        "plain_italian",
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .filter(Stemmer::new(Language::Italian))
-            .build(),
-    );
+    plain::register(&index);
     Ok((index, field))
 }
 

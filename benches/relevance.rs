@@ -20,11 +20,11 @@ use anyhow::{Context, ensure};
 use emeroteca::search::{self, SearchRequest};
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
-use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
-};
-use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::schema::{Field, STORED, STRING, Schema, Value};
 use tantivy::{Index, TantivyDocument};
+
+#[path = "support/plain.rs"]
+mod plain;
 
 const BIN: &str = env!("CARGO_BIN_EXE_emeroteca");
 const KINDS: [&str; 5] = ["exact", "reinflected", "lazy", "pasted", "body"];
@@ -152,22 +152,12 @@ fn plain_ranks(
     title_boost: Option<f32>,
 ) -> anyhow::Result<Ranks> {
     let mut builder = Schema::builder();
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer("plain_italian")
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    let text = plain::text_options();
     let id = builder.add_text_field("id", STRING | STORED);
     let title = builder.add_text_field("title", text.clone());
     let body = builder.add_text_field("body", text);
     let index = Index::create_in_ram(builder.build());
-    index.tokenizers().register(
-        "plain_italian",
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .filter(Stemmer::new(Language::Italian))
-            .build(),
-    );
+    plain::register(&index);
     let mut writer = index.writer::<TantivyDocument>(100_000_000)?;
     for article in articles {
         let mut doc = TantivyDocument::new();

@@ -295,10 +295,11 @@ impl TokenRewrite for StopWords {
 ///   letters loses it, and a final `ch`/`gh` loses its `h` (`righe`, `riga`), which only marks
 ///   the hard sound before `e` and `i`.
 ///
-/// The lemma's stem is indexed beside the word's own when the two differ (see [`super::lemma`]): Snowball
-/// splits forms people use interchangeably (`alza` → `alz`, `alzare` → `alzar`; `tastiera`,
-/// `tastiere`), and the second term at the same position makes them meet, as a synonym filter
-/// does, while every match Snowball makes is kept. Phrases and proximity see one position.
+/// The lemma's stem is indexed beside the word's own when the two differ (see
+/// [`super::lemma`]): Snowball splits forms people use interchangeably (`alza` → `alz`, `alzare`
+/// → `alzar`; `tastiera`, `tastiere`), and the second term at the same position makes them meet,
+/// as a synonym filter does, while every match Snowball makes is kept. Phrases and proximity see
+/// one position.
 #[derive(Clone)]
 pub struct Stem;
 

@@ -14,7 +14,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
 
 use super::highlight::Highlight;
-use super::query::{Node, Target, is_plain_word, optional_words, plain_words};
+use super::query::{Node, Target, is_plain_word, name_key, optional_words, plain_words};
 use super::typo::typos_allowed;
 use crate::analysis::{self, fold_accents};
 use crate::error::QueryError;
@@ -260,7 +260,7 @@ impl<'a> Compiler<'a> {
             let exact_form = Term::from_field_text(self.fields.exact, &form.text);
             let exact_form = TermQuery::new(exact_form, IndexRecordOption::WithFreqs);
             self.bonuses.push(boost(Box::new(exact_form), EXACT_BOOST));
-            if self.options.names.contains(text) {
+            if self.options.names.contains(name_key(text)) {
                 let name = Term::from_field_text(self.fields.exact, &name_term(&form.text));
                 let name = Box::new(TermQuery::new(name, IndexRecordOption::Basic));
                 self.bonuses

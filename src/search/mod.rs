@@ -149,56 +149,104 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         filters.push(like(&searcher, &fields, id)?);
     }
 
-    let Some(parsed) = parsed else {
-        let all = with_filters(None, &filters);
-        let (total_hits, found, facets) = rank::collect(&searcher, all.as_ref(), &[], request)?;
-        let hits = fetch(&searcher, &fields, found, request, None)?;
-        return Ok(SearchResults {
-            query: request.query.clone(),
-            read_as: None,
-            total_hits,
-            took: started.elapsed(),
-            relaxed: false,
-            partial_hits: 0,
-            suggestion: None,
-            facets: request
-                .facets
-                .then(|| with_interval(facets.unwrap_or_default(), request)),
-            hits,
-        });
+    let ranked = match &parsed {
+        Some(parsed) => rank_query(&searcher, &fields, &parsed.tree, &filters, request)?,
+        None => {
+            let all = with_filters(None, &filters);
+            let (total_hits, found, facets) = rank::collect(&searcher, all.as_ref(), &[], request)?;
+            Ranked {
+                total_hits,
+                found,
+                facets,
+                relaxed: false,
+                partial_hits: 0,
+                highlight: Highlight::default(),
+            }
+        }
     };
-    let tree = &parsed.tree;
+    let suggestion = match &parsed {
+        Some(parsed) if !request.fuzzy => {
+            typo::suggest(&searcher, &fields, &request.query, &parsed.tree)?
+        }
+        _ => None,
+    };
+    let hits = fetch(&searcher, &fields, ranked.found, request, ranked.highlight)?;
+    let facets = ranked.facets.unwrap_or_default();
+    Ok(SearchResults {
+        query: request.query.clone(),
+        read_as: parsed.map(|parsed| Reading {
+            query: parsed.tree.to_string(),
+            forgiven: parsed.forgiven,
+        }),
+        total_hits: ranked.total_hits,
+        took: started.elapsed(),
+        relaxed: ranked.relaxed,
+        partial_hits: ranked.partial_hits,
+        suggestion,
+        facets: request.facets.then(|| Facets {
+            interval: facets::interval(&facets.month, request.interval),
+            ..facets
+        }),
+        hits,
+    })
+}
+
+/// The articles a query finds, the page of them asked for, and what their snippets mark.
+struct Ranked {
+    total_hits: usize,
+    found: Vec<(f32, DocAddress)>,
+    facets: Option<Facets>,
+    relaxed: bool,
+    partial_hits: usize,
+    highlight: Highlight,
+}
+
+/// Every word first; then, for a query of [`PARTIAL_FROM_WORDS`] plain words or more, the
+/// articles missing one if the page reaches them; or, when no article has every word, any.
+fn rank_query(
+    searcher: &Searcher,
+    fields: &Fields,
+    tree: &query::Node,
+    filters: &[Box<dyn Query>],
+    request: &SearchRequest,
+) -> anyhow::Result<Ranked> {
     let mut options = compile::Options {
         fuzzy: request.fuzzy,
         words: Words::All,
         names: query::name_words(&request.query),
     };
     let optional = query::optional_words(tree);
-    let mut compiled = compile::compile(tree, &fields, &options)?;
-    let strict = with_filters(Some(compiled.query.box_clone()), &filters);
-    let (mut total_hits, mut found, mut facets) =
-        rank::collect(&searcher, strict.as_ref(), &compiled.bonuses, request)?;
-    let mut relaxed = false;
-    let mut partial_hits = 0;
+    let strict = compile::compile(tree, fields, &options)?;
+    let query = with_filters(Some(strict.query.box_clone()), filters);
+    let (total_hits, mut found, facets) =
+        rank::collect(searcher, query.as_ref(), &strict.bonuses, request)?;
+    let mut ranked = Ranked {
+        total_hits,
+        found: Vec::new(),
+        facets,
+        relaxed: false,
+        partial_hits: 0,
+        highlight: strict.highlight,
+    };
     if total_hits == 0 && optional >= 2 {
         options.words = Words::Any;
-        compiled = compile::compile(tree, &fields, &options)?;
-        let loose = with_filters(Some(compiled.query.box_clone()), &filters);
-        (total_hits, found, facets) =
-            rank::collect(&searcher, loose.as_ref(), &compiled.bonuses, request)?;
-        relaxed = total_hits > 0;
+        let loose = compile::compile(tree, fields, &options)?;
+        let query = with_filters(Some(loose.query), filters);
+        (ranked.total_hits, found, ranked.facets) =
+            rank::collect(searcher, query.as_ref(), &loose.bonuses, request)?;
+        ranked.relaxed = ranked.total_hits > 0;
+        ranked.highlight = loose.highlight;
     } else if optional >= PARTIAL_FROM_WORDS
         && request.sort == Sort::Relevance
         && request.offset + request.limit > total_hits
     {
-        // After the articles with every word, those missing one, if the page reaches them.
         options.words = Words::AllButOne;
-        let partial = compile::compile(tree, &fields, &options)?;
+        let partial = compile::compile(tree, fields, &options)?;
         let only_partial = BooleanQuery::new(vec![
-            (Occur::Must, partial.query.box_clone()),
-            (Occur::MustNot, compiled.query.box_clone()),
+            (Occur::Must, partial.query),
+            (Occur::MustNot, strict.query),
         ]);
-        let only_partial = with_filters(Some(Box::new(only_partial)), &filters);
+        let query = with_filters(Some(Box::new(only_partial)), filters);
         let page = SearchRequest {
             offset: request.offset.saturating_sub(total_hits),
             limit: request.offset + request.limit - request.offset.max(total_hits),
@@ -206,42 +254,17 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
             ..request.clone()
         };
         let more;
-        (partial_hits, more, _) =
-            rank::collect(&searcher, only_partial.as_ref(), &partial.bonuses, &page)?;
+        (ranked.partial_hits, more, _) =
+            rank::collect(searcher, query.as_ref(), &partial.bonuses, &page)?;
         found.extend(more);
     }
-    let suggestion = match request.fuzzy {
-        false => typo::suggest(&searcher, &fields, &request.query, tree)?,
-        true => None,
-    };
-    let hits = fetch(&searcher, &fields, found, request, Some(compiled.highlight))?;
-    Ok(SearchResults {
-        query: request.query.clone(),
-        read_as: Some(Reading {
-            query: tree.to_string(),
-            forgiven: parsed.forgiven,
-        }),
-        total_hits,
-        took: started.elapsed(),
-        relaxed,
-        partial_hits,
-        suggestion,
-        facets: request
-            .facets
-            .then(|| with_interval(facets.unwrap_or_default(), request)),
-        hits,
-    })
+    ranked.found = found;
+    Ok(ranked)
 }
 
 /// From how many plain words a query shows, after the articles with every word, those missing
 /// one (as Elasticsearch's `minimum_should_match` of `3<-1`): two-word queries stay strict.
 const PARTIAL_FROM_WORDS: usize = 3;
-
-/// The facets with the interval their timeline is read at.
-fn with_interval(mut facets: Facets, request: &SearchRequest) -> Facets {
-    facets.interval = facets::interval(&facets.month, request.interval);
-    facets
-}
 
 /// Reads the page of hits from the index, with snippets marking what `highlight` says.
 fn fetch(
@@ -249,9 +272,9 @@ fn fetch(
     fields: &Fields,
     found: Vec<(f32, DocAddress)>,
     request: &SearchRequest,
-    highlight: Option<Highlight>,
+    highlight: Highlight,
 ) -> anyhow::Result<Vec<Hit>> {
-    let mut snippeter = snippet::Snippeter::new(highlight.unwrap_or_default());
+    let mut snippeter = snippet::Snippeter::new(highlight);
     found
         .into_iter()
         .enumerate()

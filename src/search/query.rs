@@ -82,32 +82,28 @@ impl std::fmt::Display for Node {
                 let (since, until) = (bound(since, NaiveDate::MIN), bound(until, NaiveDate::MAX));
                 write!(f, "date:[{since} TO {until}]")
             }
-            Node::And(children) => {
-                for (i, child) in children.iter().enumerate() {
-                    let space = if i > 0 { " " } else { "" };
-                    match child {
-                        Node::And(_) | Node::Or(_) => write!(f, "{space}({child})")?,
-                        _ => write!(f, "{space}{child}")?,
-                    }
-                }
-                Ok(())
+            Node::And(children) => joined(f, children, " "),
+            Node::Or(alternatives) => joined(f, alternatives, " OR "),
+            Node::Not(inner) => {
+                f.write_str("-")?;
+                joined(f, std::slice::from_ref(inner), "")
             }
-            Node::Or(alternatives) => {
-                for (i, alternative) in alternatives.iter().enumerate() {
-                    let or = if i > 0 { " OR " } else { "" };
-                    match alternative {
-                        Node::And(_) | Node::Or(_) => write!(f, "{or}({alternative})")?,
-                        _ => write!(f, "{or}{alternative}")?,
-                    }
-                }
-                Ok(())
-            }
-            Node::Not(inner) => match **inner {
-                Node::And(_) | Node::Or(_) => write!(f, "-({inner})"),
-                _ => write!(f, "-{inner}"),
-            },
         }
     }
+}
+
+/// `nodes` written one after the other, groups in parentheses.
+fn joined(f: &mut std::fmt::Formatter<'_>, nodes: &[Node], separator: &str) -> std::fmt::Result {
+    for (i, node) in nodes.iter().enumerate() {
+        if i > 0 {
+            f.write_str(separator)?;
+        }
+        match node {
+            Node::And(_) | Node::Or(_) => write!(f, "({node})")?,
+            _ => write!(f, "{node}")?,
+        }
+    }
+    Ok(())
 }
 
 /// The fields a query can name.
@@ -323,8 +319,7 @@ fn token_lexemes(
         return true;
     }
     // Brackets and a trailing colon are punctuation (`[VBA]`, `Ucraina:`, an unmatched `)`); the
-    // analyzer drops
-    // the rest (`?`, `!`, `#`, `@`).
+    // analyzer drops the rest (`?`, `!`, `#`, `@`).
     let word =
         token.trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '{' | '}' | ':' | ',' | ';'));
     let forgiven = word.len() != token.len();
@@ -563,6 +558,11 @@ fn date_range(range: &str) -> Result<Node, QueryError> {
     Ok(Node::Dates { since, until })
 }
 
+/// A word as [`name_words`] knows it: without the punctuation around it (`Conte,` → `Conte`).
+pub fn name_key(word: &str) -> &str {
+    word.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
 /// The words of a typed query written as names: capitalised where a capital is not simply the
 /// start of a sentence (not the first word, nor after `.`, `:`, `?`, `!`), in a query not typed
 /// in Title Case or ALL CAPS as headlines are. A query of one capitalised word is a name too.
@@ -572,8 +572,7 @@ pub fn name_words(query: &str) -> HashSet<String> {
         .scan(true, |sentence_start, token| {
             let starts = *sentence_start;
             *sentence_start = token.ends_with(['.', ':', '?', '!']);
-            let word = token.trim_matches(|c: char| !c.is_alphanumeric());
-            Some((word, starts))
+            Some((name_key(token), starts))
         })
         .filter(|(word, _)| word.chars().any(char::is_alphabetic))
         .collect();
