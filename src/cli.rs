@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::search::Sort;
 use crate::search::facets::Interval;
 
 pub const QUERY_HELP: &str = "\
@@ -154,12 +155,12 @@ pub struct SearchArgs {
     pub query: Option<String>,
     #[command(flatten)]
     pub index: IndexLocation,
-    /// How many hits to show.
-    #[arg(long, short = 'n', default_value_t = 10)]
-    pub limit: usize,
+    /// How many hits to show (10).
+    #[arg(long, short = 'n')]
+    pub limit: Option<usize>,
     /// How many hits to skip (for paging).
-    #[arg(long, default_value_t = 0)]
-    pub offset: usize,
+    #[arg(long)]
+    pub offset: Option<usize>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Only articles published on or after this date (YYYY-MM-DD, YYYY-MM or YYYY).
@@ -174,8 +175,9 @@ pub struct SearchArgs {
     /// Only articles of this source (case ignored; repeat for several).
     #[arg(long, value_name = "NAME")]
     pub source: Vec<String>,
-    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-    pub sort: SortArg,
+    /// The order of the hits (relevance).
+    #[arg(long, value_enum)]
+    pub sort: Option<Sort>,
     /// Tolerate typos: one in words of four letters or more, two from eight.
     #[arg(long)]
     pub fuzzy: bool,
@@ -187,14 +189,14 @@ pub struct SearchArgs {
     #[arg(long, value_enum, value_name = "PERIOD")]
     pub interval: Option<Interval>,
     /// Show up to N best passages per hit, best first.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub fragments: usize,
+    #[arg(long, value_name = "N")]
+    pub fragments: Option<usize>,
     /// Articles like the one with this id.
     #[arg(long, value_name = "ID")]
     pub like: Option<String>,
-    /// Read one query per line on stdin (or a JSON object with `query`, `limit`, `offset`,
-    /// `since`, `until`, `section`, `source`, `sort`, `fuzzy`, `facets`, `fragments`, `like`)
-    /// and write one JSON result per line, in order.
+    /// Read one query per line on stdin (or a JSON object with `query` and any option by its
+    /// name: `limit`, `offset`, `since`, `until`, `section`, `source`, `sort`, `fuzzy`, `facets`,
+    /// `fragments`, `like`, `interval`, `fields`) and write one JSON result per line, in order.
     #[arg(long, conflicts_with = "query")]
     pub batch: bool,
     /// The keys each hit carries in JSON, comma-separated (rank, score, id, path, title,
@@ -284,16 +286,6 @@ pub enum Format {
 pub enum StatsFormat {
     Text,
     Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SortArg {
-    /// Best match first.
-    Relevance,
-    /// Newest first.
-    Date,
-    /// Oldest first.
-    Oldest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

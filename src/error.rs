@@ -27,3 +27,9 @@ pub enum IndexError {
 #[derive(Debug, Error)]
 #[error("bad query: {0}")]
 pub struct QueryError(pub String);
+
+/// A search option that cannot be used (a bad date, an unknown key, a value out of bounds), with
+/// what is wrong in words.
+#[derive(Debug, Error)]
+#[error("bad option: {0}")]
+pub struct OptionError(pub String);

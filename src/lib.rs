@@ -16,6 +16,8 @@ pub mod generate;
 pub mod index;
 /// Reading article files of every format.
 pub mod ingest;
+/// The search options of every front end, checked in one place.
+pub mod options;
 /// Rendering results for people and scripts.
 pub mod output;
 /// Queries, ranking and snippets.
@@ -29,7 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use cli::{
     AnalyzeArgs, Cli, Color, Command, ExportArgs, Format, GetArgs, IndexArgs, SearchArgs,
-    ServeArgs, SortArg, StatsArgs, StatsFormat,
+    ServeArgs, StatsArgs, StatsFormat,
 };
 use ingest::read::Limits;
 use output::text::Style;
@@ -153,46 +155,36 @@ fn summary(report: &index::IndexReport) -> String {
 }
 
 fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
-    if let Some(fields) = &args.fields {
-        output::json::check_fields(fields).map_err(error::QueryError)?;
-    }
-    let request = search::SearchRequest {
+    let given = options::Given {
         query: args.query.clone().unwrap_or_default(),
         limit: args.limit,
         offset: args.offset,
-        since: args
-            .since
-            .as_deref()
-            .map(|d| search::parse_date_bound(d, false))
-            .transpose()?,
-        until: args
-            .until
-            .as_deref()
-            .map(|d| search::parse_date_bound(d, true))
-            .transpose()?,
-        sections: args.section.clone(),
-        sources: args.source.clone(),
-        sort: match args.sort {
-            SortArg::Relevance => search::Sort::Relevance,
-            SortArg::Date => search::Sort::Date,
-            SortArg::Oldest => search::Sort::Oldest,
-        },
-        fuzzy: args.fuzzy,
-        facets: args.facets,
-        interval: args.interval,
+        since: args.since.clone(),
+        until: args.until.clone(),
+        section: args.section.clone(),
+        source: args.source.clone(),
+        sort: args.sort,
+        fuzzy: Some(args.fuzzy),
+        facets: Some(args.facets),
         fragments: args.fragments,
         like: args.like.clone(),
-        snippets: args.format == Format::Text
-            || output::json::wants_snippets(args.fields.as_deref()),
+        interval: args.interval,
+        fields: args.fields.clone(),
     };
     let opened = index::open(&args.index.path)?;
-    let fields = args.fields.as_deref();
     if args.batch {
         let mut out = BufWriter::new(io::stdout().lock());
-        batch::run(&opened, &request, io::stdin().lock(), fields, &mut out)?;
+        batch::run(&opened, &given, io::stdin().lock(), &mut out)?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
+    let options::Resolved {
+        mut request,
+        fields,
+    } = given.resolve(options::Limits::NONE)?;
+    // Text shows snippets whatever the JSON keys.
+    request.snippets |= args.format == Format::Text;
+    let fields = fields.as_deref();
     let results = search::search(&opened, &request)?;
     // The process ends after this search: the kernel unmaps the index at exit in one go, faster
     // than dropping it file by file (0.7 ms of a 6 ms search process).

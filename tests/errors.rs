@@ -66,9 +66,31 @@ fn a_query_with_nothing_to_search_says_so() {
         let err = one_line(&output);
         assert!(err.contains(says), "{query}: {err}");
     }
-    let output = sample(&["search", "Kim", "--since", "settembre"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(one_line(&output).contains("not a date"));
+}
+
+#[test]
+fn a_bad_option_says_so_not_bad_query() {
+    for (args, says) in [
+        (
+            &["--since", "settembre"][..],
+            "`since`: `settembre` is not a date",
+        ),
+        (&["--since", "2024", "--until", "2023"], "is after `until`"),
+        (
+            &["--fields", "id,colore", "--format", "json"],
+            "unknown key `colore`",
+        ),
+    ] {
+        let mut command = vec!["search", "Kim"];
+        command.extend_from_slice(args);
+        let output = sample(&command);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let err = one_line(&output);
+        assert!(
+            err.starts_with("emeroteca: bad option: ") && err.contains(says),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ use crate::util::*;
 
 /// Messages of the queries with nothing to search for: the only refusals allowed.
 const NOTHING: [&str; 4] = [
-    "no `query`",
+    "no query",
     "nothing to search for",
     "only stop words",
     "at least one word that is not excluded",

@@ -25,7 +25,8 @@ pub struct Facets {
 }
 
 /// The length of a timeline's period.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Interval {
     #[default]
     Month,

@@ -29,8 +29,10 @@ use highlight::Highlight;
 pub use snippet::{Piece, Snippet};
 
 /// How hits are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub enum Sort {
+    /// Best match first.
     #[default]
     Relevance,
     /// Newest first.
@@ -39,15 +41,25 @@ pub enum Sort {
     Oldest,
 }
 
-impl Sort {
+impl std::str::FromStr for Sort {
+    type Err = String;
+
     /// The order named as on the command line: `relevance`, `date` or `oldest`.
-    pub fn from_name(name: &str) -> Result<Sort, String> {
+    fn from_str(name: &str) -> Result<Sort, String> {
         match name {
             "relevance" => Ok(Sort::Relevance),
             "date" => Ok(Sort::Date),
             "oldest" => Ok(Sort::Oldest),
             other => Err(format!("unknown sort `{other}`: relevance, date or oldest")),
         }
+    }
+}
+
+impl TryFrom<String> for Sort {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Sort, String> {
+        name.parse()
     }
 }
 
@@ -372,13 +384,6 @@ fn like(searcher: &Searcher, fields: &Fields, id: &str) -> anyhow::Result<Box<dy
 fn filters(fields: &Fields, request: &SearchRequest) -> Result<Vec<Box<dyn Query>>, QueryError> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
     if request.since.is_some() || request.until.is_some() {
-        if let (Some(since), Some(until)) = (request.since, request.until)
-            && since > until
-        {
-            return Err(QueryError(format!(
-                "--since {since} is after --until {until}"
-            )));
-        }
         filters.push(compile::published_between(
             fields,
             request.since,

@@ -1,8 +1,6 @@
 //! `emeroteca serve`: the index over HTTP. The JSON is the command line's, byte for byte; the
 //! index is opened once, and its reader follows the commits of a running `index`.
 
-mod params;
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,6 +18,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::QueryError;
 use crate::index::{self, OpenIndex};
+use crate::options;
 use crate::output;
 use crate::search;
 
@@ -190,9 +189,10 @@ where
 }
 
 async fn search_handler(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
-    let asked = match params::parse(query.as_deref().unwrap_or("")) {
+    let given = options::Given::from_query_string(query.as_deref().unwrap_or(""));
+    let asked = match given.and_then(|given| given.resolve(options::Limits::HTTP)) {
         Ok(asked) => asked,
-        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
+        Err(bad) => return error(StatusCode::BAD_REQUEST, &bad.to_string()),
     };
     blocking(state, move |state| {
         match search::search(&state.opened, &asked.request) {
