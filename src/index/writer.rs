@@ -14,13 +14,13 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::{IndexWriter, Searcher, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::document::ArticleDocument;
 use super::state::{FileState, IndexState};
-use super::{Fields, open_or_create};
+use super::{Fields, OpenIndex, open_or_create};
 use crate::error::IndexError;
 use crate::ingest::walk::{FoundFile, Met, walk};
 use crate::ingest::{self, FileOutcome, Format, ParseError, SkipReason, read::Limits};
@@ -69,16 +69,114 @@ impl IndexReport {
     fn skip(&mut self, reason: SkipReason) {
         *self.skipped.entry(reason.name()).or_default() += 1;
     }
+
+    /// Counts a file read, by why it was read.
+    fn count(&mut self, reason: Reason) {
+        match reason {
+            Reason::New => self.new += 1,
+            Reason::Changed { .. } => self.changed += 1,
+            Reason::Recheck { .. } => self.unchanged += 1,
+        }
+    }
+}
+
+/// Why a file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reason {
+    /// The index holds nothing of it.
+    New,
+    /// Its size or time changed; the index holds what had this content hash.
+    Changed { known_hash: u64 },
+    /// Unchanged, but it held copies of articles whose original may be gone: read again so a
+    /// copy takes the original's place.
+    Recheck { known_hash: u64 },
 }
 
 /// A file to read, and why.
+#[derive(Debug)]
 struct Pending {
     file: FoundFile,
-    /// The content hash of what the index holds of it, if anything (the rest is in the state).
-    known_hash: Option<u64>,
-    /// Read again even if its content is unchanged: it held copies of articles whose original
-    /// may be gone.
-    forced: bool,
+    reason: Reason,
+}
+
+/// What a run has to do, decided from what the walk found and what the last run indexed.
+#[derive(Debug, Default)]
+struct Plan {
+    /// Files to read, in walk order.
+    pending: Vec<Pending>,
+    /// Keys of files gone from the walked folders: their articles go.
+    vanished: Vec<String>,
+    /// Files found (of every kind), and those not read because nothing about them changed.
+    files: u64,
+    unchanged: u64,
+    /// Files found that are not articles (other extensions).
+    unsupported: u64,
+}
+
+/// Sorts what the walk found into files to read, unchanged files and vanished ones. `roots` are
+/// the canonical folders walked; files under `unreadable` folders (which the walk could not
+/// read this time) did not vanish. Only hashes of the keys seen are kept, and of the unchanged
+/// files only those holding copies: on a large archive these lists would otherwise take the
+/// memory.
+fn plan(
+    found: Vec<FoundFile>,
+    known: &FxHashMap<String, FileState>,
+    roots: &[PathBuf],
+    unreadable: &[PathBuf],
+) -> Plan {
+    let mut plan = Plan::default();
+    let mut holding_copies: Vec<Pending> = Vec::new();
+    let mut seen: FxHashSet<u64> = FxHashSet::default();
+    for file in found {
+        plan.files += 1;
+        if Format::from_path(&file.path).is_none() {
+            plan.unsupported += 1;
+            continue;
+        }
+        if !seen.insert(xxh3_64(file.key.as_bytes())) {
+            continue; // the same file reached twice (overlapping directories, links)
+        }
+        let reason = match known.get(&file.key) {
+            Some(k) if k.size == file.size && k.mtime == file.mtime => {
+                if k.duplicates > 0 {
+                    let known_hash = k.hash;
+                    holding_copies.push(Pending {
+                        file,
+                        reason: Reason::Recheck { known_hash },
+                    });
+                } else {
+                    plan.unchanged += 1;
+                }
+                continue;
+            }
+            Some(k) => Reason::Changed { known_hash: k.hash },
+            None => Reason::New,
+        };
+        plan.pending.push(Pending { file, reason });
+    }
+    plan.vanished = known
+        .keys()
+        .filter(|key| {
+            let path = Path::new(key.as_str());
+            !seen.contains(&xxh3_64(key.as_bytes()))
+                && roots.iter().any(|root| path.starts_with(root))
+                && !unreadable.iter().any(|dir| path.starts_with(dir))
+        })
+        .cloned()
+        .collect();
+    plan.vanished.sort();
+    // Copies matter only when articles may disappear.
+    let may_lose_articles = !plan.vanished.is_empty()
+        || plan
+            .pending
+            .iter()
+            .any(|p| matches!(p.reason, Reason::Changed { .. }));
+    if may_lose_articles {
+        plan.pending.extend(holding_copies);
+    } else {
+        plan.unchanged += holding_copies.len() as u64;
+    }
+    plan
 }
 
 /// What reading a pending file gave.
@@ -92,9 +190,10 @@ enum Read {
     Failed(ParseError),
 }
 
-/// Brings the index at `options.index` up to date with `options.dirs`. `warn` receives each
-/// file or record that is skipped; the run goes on. When `stop` becomes true (Ctrl-C), the run
-/// commits what it has read and returns with `interrupted` set.
+/// Brings the index at `options.index` up to date with `options.dirs`, in three steps: [`plan`]
+/// what to do from the walk and the last state, [`Run::apply`] it, [`Run::finish`]. `warn`
+/// receives each file or record that is skipped; the run goes on. When `stop` becomes true
+/// (Ctrl-C), the run commits what it has read and returns with `interrupted` set.
 pub fn update(
     options: &IndexOptions,
     warn: &(dyn Fn(&ParseError) + Sync),
@@ -103,8 +202,50 @@ pub fn update(
     let started = Instant::now();
     let roots = canonical_roots(&options.dirs)?;
     let opened = open_or_create(&options.index)?;
-    let fields = opened.schema.fields;
-    let mut writer: IndexWriter<ArticleDocument> = opened
+    let writer = open_writer(&opened, options)?;
+    let (state, found) = walk_and_load(options)?;
+    let mut report = IndexReport::default();
+    let (files, walk_errors): (Vec<Met>, Vec<Met>) = found.into_iter().partition(Result::is_ok);
+    let walk_errors: Vec<ParseError> = walk_errors.into_iter().filter_map(Result::err).collect();
+    // A folder that could not be read this time keeps its articles: it did not vanish.
+    let unreadable: Vec<PathBuf> = walk_errors
+        .iter()
+        .filter_map(|error| std::fs::canonicalize(&error.path).ok())
+        .collect();
+    for error in &walk_errors {
+        warn(error);
+        report.skip(error.reason);
+    }
+    let files = files.into_iter().filter_map(Result::ok).collect();
+    let plan = plan(files, &state.files, &roots, &unreadable);
+    report.files = plan.files;
+    report.unchanged = plan.unchanged;
+    if plan.unsupported > 0 {
+        *report
+            .skipped
+            .entry(SkipReason::Unsupported.name())
+            .or_default() += plan.unsupported;
+    }
+    let mut run = Run {
+        options,
+        warn,
+        fields: opened.schema.fields,
+        writer,
+        state,
+        report,
+        started,
+    };
+    let changes = !plan.vanished.is_empty() || !plan.pending.is_empty();
+    run.apply(plan, &opened.reader.searcher(), stop)?;
+    run.finish(&opened, changes)
+}
+
+/// The index's writer; another run holding it is told apart from other failures.
+fn open_writer(
+    opened: &OpenIndex,
+    options: &IndexOptions,
+) -> anyhow::Result<IndexWriter<ArticleDocument>> {
+    opened
         .index
         .writer(options.memory_bytes)
         .map_err(|error| match error {
@@ -115,10 +256,13 @@ pub fn update(
                 "cannot write the index at {}",
                 options.index.display()
             )),
-        })?;
+        })
+}
+
+/// What the walk finds, and the state of the last run. The state is read while the folders are
+/// walked: on a large archive both take seconds, and a re-run with nothing to do is little else.
+fn walk_and_load(options: &IndexOptions) -> anyhow::Result<(IndexState, Vec<Met>)> {
     let index_dir = std::fs::canonicalize(&options.index).ok();
-    // The state of the last run is read while the folders are walked: on a large archive both
-    // take seconds, and a re-run with nothing to do is little else.
     let (state, found) = std::thread::scope(|scope| {
         let loading = scope.spawn(|| IndexState::load(&options.index));
         let found: Vec<Met> = options
@@ -128,243 +272,189 @@ pub fn update(
             .collect();
         (loading.join(), found)
     });
-    let mut state = state.map_err(|_| anyhow::anyhow!("reading the index state failed"))?;
-    let mut report = IndexReport::default();
-
-    // Sort what was found into unchanged files and files to read. Only hashes of the keys seen
-    // are kept, and of the unchanged files only those holding copies: on a large archive these
-    // lists, not the index, would otherwise take the memory.
-    let mut pending: Vec<Pending> = Vec::new();
-    let mut holding_copies: Vec<FoundFile> = Vec::new();
-    let mut seen: FxHashSet<u64> = FxHashSet::default();
-    let mut walk_errors = Vec::new();
-    for met in found {
-        let file = match met {
-            Ok(file) => file,
-            Err(error) => {
-                walk_errors.push(error);
-                continue;
-            }
-        };
-        report.files += 1;
-        if Format::from_path(&file.path).is_none() {
-            report.skip(SkipReason::Unsupported);
-            continue;
-        }
-        if !seen.insert(xxh3_64(file.key.as_bytes())) {
-            continue; // the same file reached twice (overlapping directories, links)
-        }
-        match state.files.get(&file.key) {
-            Some(known) if known.size == file.size && known.mtime == file.mtime => {
-                report.unchanged += 1;
-                if known.duplicates > 0 {
-                    holding_copies.push(file);
-                }
-            }
-            known => pending.push(Pending {
-                file,
-                known_hash: known.map(|k| k.hash),
-                forced: false,
-            }),
-        }
-    }
-    // A folder that could not be read this time keeps its articles: it did not vanish.
-    let unreadable: Vec<PathBuf> = walk_errors
-        .iter()
-        .filter_map(|error| std::fs::canonicalize(&error.path).ok())
-        .collect();
-    for error in walk_errors {
-        warn(&error);
-        report.skip(error.reason);
-    }
-
-    // Files that vanished from the walked directories lose their articles.
-    let vanished: Vec<String> = state
-        .files
-        .keys()
-        .filter(|key| {
-            let path = Path::new(key.as_str());
-            !seen.contains(&xxh3_64(key.as_bytes()))
-                && roots.iter().any(|root| path.starts_with(root))
-                && !unreadable.iter().any(|dir| path.starts_with(dir))
-        })
-        .cloned()
-        .collect();
-
-    // When articles may disappear, files that held copies of others are read again, so that a
-    // copy takes the place of an original that is gone.
-    if !vanished.is_empty() || pending.iter().any(|p| p.known_hash.is_some()) {
-        for file in holding_copies {
-            report.unchanged -= 1;
-            pending.push(Pending {
-                known_hash: state.files.get(&file.key).map(|k| k.hash),
-                file,
-                forced: true,
-            });
-        }
-    }
-
-    for key in &vanished {
-        writer.delete_term(Term::from_field_text(fields.file, key));
-        state.remove(key);
-        report.removed += 1;
-    }
-
-    // Fingerprints of the articles that stay: a new article with one of them is a copy.
-    let searcher = opened.reader.searcher();
-    // A file's articles are replaced by deleting what the index holds of it first. An index
-    // that was empty holds nothing to delete, and each delete costs memory until the commits
-    // have applied it to every segment: a first run skips them (100 MB less at 100k files).
-    let index_was_empty = searcher.num_docs() == 0;
-    let mut fingerprints = if pending.is_empty() || index_was_empty {
-        FxHashSet::default()
-    } else {
-        let leaving: FxHashSet<&str> = vanished
-            .iter()
-            .map(String::as_str)
-            .chain(pending.iter().map(|p| p.file.key.as_str()))
-            .collect();
-        kept_fingerprints(&searcher, &leaving)?
-    };
-
-    let progress = if options.progress {
-        ProgressBar::new(pending.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    progress.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} files · {msg} · ETA {eta}")
-            .expect("the progress template is valid"),
-    );
-
-    let articles_read = AtomicU64::new(0);
-    let mut since_commit = 0;
-    // Taken from the end in batches, so that each file's path is freed, and its key moved into
-    // the state, as soon as it is indexed: on a large archive this list is most of the memory.
-    let reading = !pending.is_empty();
-    pending.reverse();
-    while !pending.is_empty() {
-        let mut chunk = pending.split_off(pending.len().saturating_sub(FILES_PER_BATCH));
-        chunk.reverse();
-        // Read and parse in parallel; stop reading new files once asked to stop.
-        let reads: Vec<Option<Read>> = chunk
-            .par_iter()
-            .map(|p| {
-                if stop.load(Ordering::Relaxed) {
-                    return None;
-                }
-                let read = read_file(p, &options.limits);
-                if let Read::Parsed { outcome, .. } = &read {
-                    let parsed = outcome.articles.len() as u64;
-                    let total = articles_read.fetch_add(parsed, Ordering::Relaxed) + parsed;
-                    let seconds = started.elapsed().as_secs_f64().max(1e-3);
-                    progress.set_message(format!("{:.0} articles/s", total as f64 / seconds));
-                }
-                progress.inc(1);
-                Some(read)
-            })
-            .collect();
-        // Then add in walk order, so which copy of a story is kept does not depend on timing.
-        let files = chunk.len();
-        for (p, read) in chunk.into_iter().zip(reads) {
-            let Some(read) = read else { continue };
-            let key = p.file.key;
-            let mut entry = FileState {
-                size: p.file.size,
-                mtime: p.file.mtime,
-                hash: 0,
-                articles: 0,
-                duplicates: 0,
-            };
-            // Read again: what the index holds of the file goes first (an index that was empty
-            // holds nothing).
-            if !index_was_empty && !matches!(read, Read::SameContent) {
-                writer.delete_term(Term::from_field_text(fields.file, &key));
-            }
-            match read {
-                Read::SameContent => {
-                    if let Some(known) = state.files.get(&key) {
-                        entry.hash = known.hash;
-                        entry.articles = known.articles;
-                        entry.duplicates = known.duplicates;
-                    }
-                    report.unchanged += 1;
-                }
-                Read::Failed(error) => {
-                    warn(&error);
-                    report.skip(error.reason);
-                    count_file(&mut report, p.known_hash.is_some(), p.forced);
-                }
-                Read::Parsed { hash, outcome } => {
-                    entry.hash = hash;
-                    for article in outcome.articles {
-                        let fingerprint = article.fingerprint();
-                        if !fingerprints.insert(fingerprint) {
-                            entry.duplicates += 1;
-                            continue;
-                        }
-                        // add_document fails only once the writer has died of an earlier
-                        // error, which the commit below reports.
-                        let _ = writer.add_document(ArticleDocument::new(
-                            fields,
-                            article,
-                            &key,
-                            fingerprint,
-                        ));
-                        entry.articles += 1;
-                    }
-                    for error in &outcome.errors {
-                        warn(error);
-                        report.skip(error.reason);
-                    }
-                    report.indexed += u64::from(entry.articles);
-                    report.duplicates += u64::from(entry.duplicates);
-                    count_file(&mut report, p.known_hash.is_some(), p.forced);
-                }
-            }
-            state.set(key, entry);
-        }
-        since_commit += files;
-        let stopping = stop.load(Ordering::Relaxed);
-        if since_commit >= options.files_per_commit || stopping {
-            commit(&mut writer, &mut state, &options.index)?;
-            since_commit = 0;
-            pending.shrink_to_fit();
-        }
-        if stopping {
-            report.interrupted = true;
-            break;
-        }
-    }
-    progress.finish_and_clear();
-    if !vanished.is_empty() || reading {
-        commit(&mut writer, &mut state, &options.index)?;
-        state
-            .compact(&options.index)
-            .with_context(|| format!("cannot write to {}", options.index.display()))?;
-    }
-    if !report.interrupted {
-        writer
-            .wait_merging_threads()
-            .with_context(|| format!("cannot merge the index at {}", options.index.display()))?;
-    }
-
-    opened
-        .reader
-        .reload()
-        .context("cannot read the new index")?;
-    report.articles = opened.reader.searcher().num_docs();
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
+    let state = state.map_err(|_| anyhow::anyhow!("reading the index state failed"))?;
+    Ok((state, found))
 }
 
-fn count_file(report: &mut IndexReport, known: bool, forced: bool) {
-    if known && !forced {
-        report.changed += 1;
-    } else if !known {
-        report.new += 1;
-    } else {
-        report.unchanged += 1;
+/// An indexing run under way: the writer, the state kept in step with its commits, the report.
+struct Run<'a> {
+    options: &'a IndexOptions,
+    warn: &'a (dyn Fn(&ParseError) + Sync),
+    fields: Fields,
+    writer: IndexWriter<ArticleDocument>,
+    state: IndexState,
+    report: IndexReport,
+    started: Instant,
+}
+
+impl Run<'_> {
+    /// Removes the vanished files' articles, then reads the pending files in batches, in
+    /// parallel, and adds their articles in walk order (one copy of each story), committing
+    /// every `files_per_commit` files and when asked to stop.
+    fn apply(&mut self, plan: Plan, searcher: &Searcher, stop: &AtomicBool) -> anyhow::Result<()> {
+        let Plan {
+            mut pending,
+            vanished,
+            ..
+        } = plan;
+        let (options, warn, fields) = (self.options, self.warn, self.fields);
+        let (writer, state, report) = (&mut self.writer, &mut self.state, &mut self.report);
+        for key in &vanished {
+            writer.delete_term(Term::from_field_text(fields.file, key));
+            state.remove(key);
+            report.removed += 1;
+        }
+        // A file's articles are replaced by deleting what the index holds of it first. An
+        // index that was empty holds nothing to delete, and each delete costs memory until the
+        // commits have applied it to every segment: a first run skips them (100 MB less at 100k
+        // files).
+        let index_was_empty = searcher.num_docs() == 0;
+        // Fingerprints of the articles that stay: a new article with one of them is a copy.
+        let mut fingerprints = if pending.is_empty() || index_was_empty {
+            FxHashSet::default()
+        } else {
+            let leaving: FxHashSet<&str> = vanished
+                .iter()
+                .map(String::as_str)
+                .chain(pending.iter().map(|p| p.file.key.as_str()))
+                .collect();
+            kept_fingerprints(searcher, &leaving)?
+        };
+        let started = self.started;
+        let progress = if options.progress {
+            ProgressBar::new(pending.len() as u64)
+        } else {
+            ProgressBar::hidden()
+        };
+        progress.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} files · {msg} · ETA {eta}")
+                .expect("the progress template is valid"),
+        );
+
+        let articles_read = AtomicU64::new(0);
+        let mut since_commit = 0;
+        // Taken from the end in batches, so that each file's path is freed, and its key moved into
+        // the state, as soon as it is indexed: on a large archive this list is most of the memory.
+        pending.reverse();
+        while !pending.is_empty() {
+            let mut chunk = pending.split_off(pending.len().saturating_sub(FILES_PER_BATCH));
+            chunk.reverse();
+            // Read and parse in parallel; stop reading new files once asked to stop.
+            let reads: Vec<Option<Read>> = chunk
+                .par_iter()
+                .map(|p| {
+                    if stop.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let read = read_file(p, &options.limits);
+                    if let Read::Parsed { outcome, .. } = &read {
+                        let parsed = outcome.articles.len() as u64;
+                        let total = articles_read.fetch_add(parsed, Ordering::Relaxed) + parsed;
+                        let seconds = started.elapsed().as_secs_f64().max(1e-3);
+                        progress.set_message(format!("{:.0} articles/s", total as f64 / seconds));
+                    }
+                    progress.inc(1);
+                    Some(read)
+                })
+                .collect();
+            // Then add in walk order, so which copy of a story is kept does not depend on timing.
+            let files = chunk.len();
+            for (p, read) in chunk.into_iter().zip(reads) {
+                let Some(read) = read else { continue };
+                let key = p.file.key;
+                let mut entry = FileState {
+                    size: p.file.size,
+                    mtime: p.file.mtime,
+                    hash: 0,
+                    articles: 0,
+                    duplicates: 0,
+                };
+                // Read again: what the index holds of the file goes first (an index that was empty
+                // holds nothing).
+                if !index_was_empty && !matches!(read, Read::SameContent) {
+                    writer.delete_term(Term::from_field_text(fields.file, &key));
+                }
+                match read {
+                    Read::SameContent => {
+                        if let Some(known) = state.files.get(&key) {
+                            entry.hash = known.hash;
+                            entry.articles = known.articles;
+                            entry.duplicates = known.duplicates;
+                        }
+                        report.unchanged += 1;
+                    }
+                    Read::Failed(error) => {
+                        warn(&error);
+                        report.skip(error.reason);
+                        report.count(p.reason);
+                    }
+                    Read::Parsed { hash, outcome } => {
+                        entry.hash = hash;
+                        for article in outcome.articles {
+                            let fingerprint = article.fingerprint();
+                            if !fingerprints.insert(fingerprint) {
+                                entry.duplicates += 1;
+                                continue;
+                            }
+                            // add_document fails only once the writer has died of an earlier
+                            // error, which the commit below reports.
+                            let _ = writer.add_document(ArticleDocument::new(
+                                fields,
+                                article,
+                                &key,
+                                fingerprint,
+                            ));
+                            entry.articles += 1;
+                        }
+                        for error in &outcome.errors {
+                            warn(error);
+                            report.skip(error.reason);
+                        }
+                        report.indexed += u64::from(entry.articles);
+                        report.duplicates += u64::from(entry.duplicates);
+                        report.count(p.reason);
+                    }
+                }
+                state.set(key, entry);
+            }
+            since_commit += files;
+            let stopping = stop.load(Ordering::Relaxed);
+            if since_commit >= options.files_per_commit || stopping {
+                commit(writer, state, &options.index)?;
+                since_commit = 0;
+                pending.shrink_to_fit();
+            }
+            if stopping {
+                report.interrupted = true;
+                break;
+            }
+        }
+        progress.finish_and_clear();
+        Ok(())
+    }
+
+    /// Commits what is left and compacts the state when anything changed, lets merges end
+    /// (unless interrupted), and counts the searchable articles.
+    fn finish(mut self, opened: &OpenIndex, changes: bool) -> anyhow::Result<IndexReport> {
+        let index = &self.options.index;
+        if changes {
+            commit(&mut self.writer, &mut self.state, index)?;
+            self.state
+                .compact(index)
+                .with_context(|| format!("cannot write to {}", index.display()))?;
+        }
+        if !self.report.interrupted {
+            self.writer
+                .wait_merging_threads()
+                .with_context(|| format!("cannot merge the index at {}", index.display()))?;
+        }
+        opened
+            .reader
+            .reload()
+            .context("cannot read the new index")?;
+        self.report.articles = opened.reader.searcher().num_docs();
+        self.report.seconds = self.started.elapsed().as_secs_f64();
+        Ok(self.report)
     }
 }
 
@@ -375,7 +465,9 @@ fn read_file(pending: &Pending, limits: &Limits) -> Read {
         Err(error) => return Read::Failed(error),
     };
     let hash = xxh3_64(&bytes);
-    if !pending.forced && pending.known_hash == Some(hash) {
+    if let Reason::Changed { known_hash } = pending.reason
+        && known_hash == hash
+    {
         return Read::SameContent;
     }
     Read::Parsed {
@@ -452,4 +544,116 @@ fn canonical_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             std::fs::canonicalize(dir).with_context(|| format!("cannot read {}", dir.display()))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(key: &str, size: u64) -> FoundFile {
+        FoundFile {
+            path: PathBuf::from(key),
+            key: key.to_string(),
+            size,
+            mtime: 7,
+        }
+    }
+
+    fn known(entries: &[(&str, u64, u32)]) -> FxHashMap<String, FileState> {
+        entries
+            .iter()
+            .map(|&(key, size, duplicates)| {
+                let state = FileState {
+                    size,
+                    mtime: 7,
+                    hash: size * 100,
+                    articles: 1,
+                    duplicates,
+                };
+                (key.to_string(), state)
+            })
+            .collect()
+    }
+
+    fn reasons(plan: &Plan) -> Vec<(&str, Reason)> {
+        plan.pending
+            .iter()
+            .map(|p| (p.file.key.as_str(), p.reason))
+            .collect()
+    }
+
+    #[test]
+    fn new_changed_and_unchanged_files() {
+        let known = known(&[("/a/same.txt", 10, 0), ("/a/grown.txt", 10, 0)]);
+        let walked = vec![
+            found("/a/same.txt", 10),
+            found("/a/grown.txt", 12),
+            found("/a/fresh.txt", 5),
+            found("/a/photo.jpg", 5),
+            found("/a/fresh.txt", 5),
+        ];
+        let plan = plan(walked, &known, &[PathBuf::from("/a")], &[]);
+        assert_eq!(
+            reasons(&plan),
+            [
+                ("/a/grown.txt", Reason::Changed { known_hash: 1000 }),
+                ("/a/fresh.txt", Reason::New),
+            ]
+        );
+        assert_eq!((plan.files, plan.unchanged, plan.unsupported), (5, 1, 1));
+        assert!(plan.vanished.is_empty());
+    }
+
+    #[test]
+    fn vanished_files_are_those_gone_from_readable_walked_folders() {
+        let known = known(&[
+            ("/a/gone.txt", 1, 0),
+            ("/a/locked/kept.txt", 1, 0),
+            ("/b/elsewhere.txt", 1, 0),
+        ]);
+        let plan = plan(
+            vec![],
+            &known,
+            &[PathBuf::from("/a")],
+            &[PathBuf::from("/a/locked")],
+        );
+        assert_eq!(plan.vanished, ["/a/gone.txt"]);
+        assert!(plan.pending.is_empty());
+    }
+
+    #[test]
+    fn files_holding_copies_are_read_again_only_when_articles_may_go() {
+        let known = known(&[("/a/copies.txt", 3, 2), ("/a/other.txt", 4, 0)]);
+        let roots = [PathBuf::from("/a")];
+        let quiet = plan(
+            vec![found("/a/copies.txt", 3), found("/a/other.txt", 4)],
+            &known,
+            &roots,
+            &[],
+        );
+        assert!(quiet.pending.is_empty());
+        assert_eq!(quiet.unchanged, 2);
+
+        let one_changed = plan(
+            vec![found("/a/copies.txt", 3), found("/a/other.txt", 5)],
+            &known,
+            &roots,
+            &[],
+        );
+        assert_eq!(
+            reasons(&one_changed),
+            [
+                ("/a/other.txt", Reason::Changed { known_hash: 400 }),
+                ("/a/copies.txt", Reason::Recheck { known_hash: 300 }),
+            ]
+        );
+        assert_eq!(one_changed.unchanged, 0);
+
+        let one_gone = plan(vec![found("/a/copies.txt", 3)], &known, &roots, &[]);
+        assert_eq!(
+            reasons(&one_gone),
+            [("/a/copies.txt", Reason::Recheck { known_hash: 300 })]
+        );
+        assert_eq!(one_gone.vanished, ["/a/other.txt"]);
+    }
 }
