@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::json::parse_date;
+use super::parse_date;
 use super::{Article, Origin, ParseError, SkipReason, squeeze_spaces};
 
 /// Elements whose content is never article text.

@@ -1,10 +1,9 @@
 //! JSON articles: one object per `.json` file, or one per line of a `.jsonl`/`.ndjson` dump.
 //! Field names follow CONTRACT.md, with the aliases scrapers commonly write.
 
-use chrono::{DateTime, NaiveDate};
 use serde_json::{Map, Value};
 
-use super::{Article, FileOutcome, Origin, ParseError, SkipReason, html};
+use super::{Article, FileOutcome, Origin, ParseError, SkipReason, html, parse_date};
 
 const ID: &[&str] = &["id"];
 const URL: &[&str] = &["url"];
@@ -101,22 +100,6 @@ fn text(object: &Map<String, Value>, keys: &[&str]) -> Option<String> {
         };
         (!value.is_empty()).then_some(value)
     })
-}
-
-/// A publication date as archives write it: `2023-09-13`, RFC 3339 (`2023-09-13T10:00:00+02:00`,
-/// keeping the date as published, not converted to UTC), or `2023-09-13 10:00:00`.
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    if let Ok(date) = DateTime::parse_from_rfc3339(text) {
-        return Some(date.date_naive());
-    }
-    let day = text.get(..10)?;
-    let rest = &text[10..];
-    if rest.is_empty() || rest.starts_with(['T', ' ']) {
-        NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
-    } else {
-        None
-    }
 }
 
 #[cfg(test)]

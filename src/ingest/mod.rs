@@ -15,7 +15,7 @@ pub mod walk;
 use std::fmt;
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 
 /// One parsed article: the only thing that crosses from ingest to the index.
@@ -266,6 +266,22 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: Vec<u8>) -> FileOutcome {
 /// Collapses runs of whitespace (including no-break spaces) into single spaces.
 pub fn squeeze_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A publication date as archives write it: `2023-09-13`, RFC 3339 (`2023-09-13T10:00:00+02:00`,
+/// keeping the date as published, not converted to UTC), or `2023-09-13 10:00:00`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    if let Ok(date) = DateTime::parse_from_rfc3339(text) {
+        return Some(date.date_naive());
+    }
+    let day = text.get(..10)?;
+    let rest = &text[10..];
+    if rest.is_empty() || rest.starts_with(['T', ' ']) {
+        NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
