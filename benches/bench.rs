@@ -23,6 +23,8 @@ use tantivy::schema::{STORED, Schema};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, TantivyDocument};
 
+#[path = "support/generate.rs"]
+mod generate;
 #[path = "support/plain.rs"]
 mod plain;
 
@@ -67,7 +69,7 @@ fn run(articles: u64, work: &Path, runs: usize, smoke: bool) -> anyhow::Result<(
     if !archive.join(".complete").exists() {
         let _ = fs::remove_dir_all(&archive);
         let started = Instant::now();
-        let done = emeroteca::generate::write_archive(&archive, articles, 1)?;
+        let done = generate::write_archive(&archive, articles, 1)?;
         fs::write(archive.join(".complete"), format!("{done:?}"))?;
         eprintln!(
             "generated {articles} articles in {:.1} s",

@@ -1,5 +1,8 @@
 //! Writes a generated Italian news archive: `cargo run --release --example generate -- DIR [ARTICLES] [SEED]`.
 
+#[path = "../benches/support/generate.rs"]
+mod generate;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,7 +20,7 @@ fn main() -> ExitCode {
         eprintln!("generate: ARTICLES and SEED are numbers");
         return ExitCode::from(2);
     };
-    match emeroteca::generate::write_archive(&dir, articles, seed) {
+    match generate::write_archive(&dir, articles, seed) {
         Ok(done) => {
             eprintln!(
                 "wrote {} articles ({} duplicates) in {} files, {} bytes, under {}",

@@ -10,8 +10,6 @@ pub mod cli;
 pub mod error;
 /// Exports for cluster engines.
 pub mod export;
-/// Generated archives for benchmarks and tests.
-pub mod generate;
 /// The index on disk: schema, updating, statistics.
 pub mod index;
 /// Reading article files of every format.

@@ -14,7 +14,7 @@ pub fn archive() -> &'static (PathBuf, u64) {
     ARCHIVE.get_or_init(|| {
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("crash-archive");
         let _ = std::fs::remove_dir_all(&root);
-        emeroteca::generate::write_archive(&root.join("c"), 4000, 11).unwrap();
+        crate::generate::write_archive(&root.join("c"), 4000, 11).unwrap();
         let index = root.join("reference-index");
         let output = run(command(
             &index,

@@ -3,6 +3,10 @@
 
 mod util;
 
+/// The archive generator the benchmark uses, for tests that need a large archive.
+#[path = "../benches/support/generate.rs"]
+mod generate;
+
 mod analyze;
 mod browser;
 mod crash;

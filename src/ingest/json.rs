@@ -104,6 +104,8 @@ fn text(object: &Map<String, Value>, keys: &[&str]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
     use std::path::Path;
 
@@ -155,15 +157,5 @@ mod tests {
         assert_eq!(outcome.articles[1].id, "dump-4");
         assert_eq!(outcome.errors.len(), 1);
         assert_eq!(outcome.errors[0].path, "d/dump.jsonl#3");
-    }
-
-    #[test]
-    fn dates_in_the_forms_archives_use() {
-        let day = NaiveDate::from_ymd_opt(2023, 9, 13);
-        assert_eq!(parse_date("2023-09-13"), day);
-        assert_eq!(parse_date("2023-09-13 08:00:00"), day);
-        assert_eq!(parse_date("2023-09-13T08:00:00Z"), day);
-        assert_eq!(parse_date("13/09/2023"), None);
-        assert_eq!(parse_date("2023-02-30"), None);
     }
 }

@@ -350,4 +350,14 @@ mod tests {
         assert_eq!(date("c/2023/09/000_ab.txt"), None);
         assert_eq!(date("c/2023/13/45/x.txt"), None);
     }
+
+    #[test]
+    fn dates_in_the_forms_archives_use() {
+        let day = NaiveDate::from_ymd_opt(2023, 9, 13);
+        assert_eq!(parse_date("2023-09-13"), day);
+        assert_eq!(parse_date("2023-09-13 08:00:00"), day);
+        assert_eq!(parse_date("2023-09-13T08:00:00Z"), day);
+        assert_eq!(parse_date("13/09/2023"), None);
+        assert_eq!(parse_date("2023-02-30"), None);
+    }
 }

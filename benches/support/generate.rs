@@ -535,9 +535,9 @@ fn html(story: &Story) -> String {
     let paragraphs: String = story
         .body
         .iter()
-        .map(|p| format!("<p>{}</p>\n", crate::search::snippet::escape_html(p)))
+        .map(|p| format!("<p>{}</p>\n", emeroteca::search::snippet::escape_html(p)))
         .collect();
-    let title = crate::search::snippet::escape_html(&story.title);
+    let title = emeroteca::search::snippet::escape_html(&story.title);
     format!(
         "<!DOCTYPE html>\n<html lang=\"it\"><head><meta charset=\"utf-8\">\n\
 <title>Il Quotidiano | {title}</title>\n\
@@ -571,18 +571,19 @@ fn json(story: &Story) -> String {
 }
 
 #[cfg(test)]
+// Paths written out in full: this file is also compiled into the benchmark, whose build has no
+// test harness and would find an import here unused.
 mod tests {
-    use super::*;
 
     #[test]
     fn the_same_seed_writes_the_same_archive() {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
-        let first = write_archive(a.path(), 300, 7).unwrap();
-        let second = write_archive(b.path(), 300, 7).unwrap();
+        let first = super::write_archive(a.path(), 300, 7).unwrap();
+        let second = super::write_archive(b.path(), 300, 7).unwrap();
         assert_eq!(first, second);
         assert_eq!(first.articles, 300);
-        let read = |dir: &Path| {
+        let read = |dir: &std::path::Path| {
             let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
                 .into_iter()
                 .filter_map(Result::ok)
@@ -594,7 +595,7 @@ mod tests {
                         .unwrap()
                         .to_string_lossy()
                         .into_owned();
-                    (name, fs::read(e.path()).unwrap())
+                    (name, std::fs::read(e.path()).unwrap())
                 })
                 .collect();
             files.sort();
@@ -605,13 +606,13 @@ mod tests {
 
     #[test]
     fn noun_phrases_elide_before_vowels() {
-        let mut writer = Writer {
-            rng: Rng(1),
-            nouns: Zipf::new(NOUNS.len()),
-            adjectives: Zipf::new(ADJECTIVES.len()),
-            verbs: Zipf::new(VERBS.len()),
-            places: Zipf::new(PLACES.len()),
-            people: Zipf::new(PEOPLE.len()),
+        let mut writer = super::Writer {
+            rng: super::Rng(1),
+            nouns: super::Zipf::new(super::NOUNS.len()),
+            adjectives: super::Zipf::new(super::ADJECTIVES.len()),
+            verbs: super::Zipf::new(super::VERBS.len()),
+            places: super::Zipf::new(super::PLACES.len()),
+            people: super::Zipf::new(super::PEOPLE.len()),
         };
         let phrases: Vec<String> = (0..500).map(|_| writer.noun_phrase(Some("di")).0).collect();
         assert!(
