@@ -102,7 +102,7 @@ fn run_index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     };
     let report = index::update(&options, &warn, &STOP)?;
     if !args.quiet || report.interrupted {
-        eprintln!("{}", summary(&report));
+        eprintln!("{}", output::text::index_summary(&report));
     }
     if args.json {
         let mut out = io::stdout().lock();
@@ -116,40 +116,6 @@ fn run_index(args: IndexArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(130));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The one-line summary of an indexing run.
-fn summary(report: &index::IndexReport) -> String {
-    let skipped: u64 = report.skipped.values().sum();
-    let reasons: Vec<String> = report
-        .skipped
-        .iter()
-        .map(|(reason, count)| format!("{count} {reason}"))
-        .collect();
-    let rate = if report.seconds > 0.0 {
-        report.indexed as f64 / report.seconds
-    } else {
-        0.0
-    };
-    format!(
-        "indexed {} articles from {} files in {:.2} s ({:.0} articles/s): {} new, {} changed, {} unchanged, {} removed files; {} duplicates; {} skipped{}; {} articles searchable",
-        report.indexed,
-        report.files,
-        report.seconds,
-        rate,
-        report.new,
-        report.changed,
-        report.unchanged,
-        report.removed,
-        report.duplicates,
-        skipped,
-        if reasons.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", reasons.join(", "))
-        },
-        report.articles,
-    )
 }
 
 fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
@@ -187,32 +153,14 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     // The process ends after this search: the kernel unmaps the index at exit in one go, faster
     // than dropping it file by file (0.7 ms of a 6 ms search process).
     std::mem::forget(opened);
-    if let Some(reading) = results.read_as.as_ref().filter(|r| r.forgiven) {
-        eprintln!("emeroteca: read as: {}", reading.query);
-    }
-    if results.relaxed {
-        eprintln!("emeroteca: no article has all the words; showing articles with some of them");
-    }
-    if let Some(suggestion) = &results.suggestion {
-        eprintln!("emeroteca: did you mean: {suggestion}");
-    }
+    // One write each: stderr is unbuffered, and eprintln! writes each piece.
+    io::stderr().write_all(output::text::search_notes(&results).as_bytes())?;
     let color = use_color(args.color);
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         Format::Text => {
             output::text::results(&results, Style { color }, &mut out)?;
-            // One write: stderr is unbuffered, and eprintln! writes each piece.
-            let partial = match results.partial_hits {
-                0 => String::new(),
-                n => format!(" (and {n} missing one word)"),
-            };
-            let line = format!(
-                "{} of {} hits{partial} in {:.1} ms\n",
-                results.hits.len(),
-                results.total_hits,
-                results.took.as_secs_f64() * 1000.0
-            );
-            io::stderr().write_all(line.as_bytes())?;
+            io::stderr().write_all(output::text::hit_count(&results).as_bytes())?;
         }
         Format::Json => output::json::results(&results, fields, &mut out)?,
         Format::Jsonl => output::json::hits_lines(&results, fields, &mut out)?,

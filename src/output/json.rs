@@ -316,3 +316,35 @@ pub fn tokens(
     serde_json::to_writer(&mut *out, &AnalyzeJson { text, tokens })?;
     writeln!(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::text::tests::sample_results;
+
+    #[test]
+    fn search_results_in_json_whole() {
+        let mut out = Vec::new();
+        results(&sample_results(), None, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            concat!(
+                r#"{"query":"Corea: missili","total_hits":1,"took_ms":1.5,"hits":[{"rank":1,"#,
+                r#""score":7.25,"id":"ab12","path":"c/2023/09/14/000_ab12.txt","#,
+                r#""title":"Pyongyang lancia due missili","section":"Esteri","date":"2023-09-14","#,
+                r#""url":null,"snippet":"All’alba due <mark>missili</mark> balistici "#,
+                r#"&lt;corto raggio&gt; …","title_snippet":"Pyongyang lancia due "#,
+                r#"<mark>missili</mark>","matches":[{"field":"title","start":21,"end":28}]}],"#,
+                r#""relaxed":false,"suggestion":null,"partial_hits":2,"read_as":"Corea missili"}"#,
+                "\n"
+            )
+        );
+        let mut chosen = Vec::new();
+        let fields = ["id".to_string(), "score".to_string()];
+        hits_lines(&sample_results(), Some(&fields), &mut chosen).unwrap();
+        assert_eq!(
+            String::from_utf8(chosen).unwrap(),
+            "{\"score\":7.25,\"id\":\"ab12\"}\n"
+        );
+    }
+}

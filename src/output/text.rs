@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::timeline;
-use crate::index::Stats;
+use crate::index::{IndexReport, Stats};
 use crate::ingest::Article;
 use crate::search::{Facets, SearchResults, Snippet};
 
@@ -121,6 +121,70 @@ fn facets(facets: &Facets, style: Style, out: &mut impl Write) -> io::Result<()>
     Ok(())
 }
 
+/// The one-line summary of an indexing run.
+pub fn index_summary(report: &IndexReport) -> String {
+    let skipped: u64 = report.skipped.values().sum();
+    let reasons: Vec<String> = report
+        .skipped
+        .iter()
+        .map(|(reason, count)| format!("{count} {reason}"))
+        .collect();
+    let rate = if report.seconds > 0.0 {
+        report.indexed as f64 / report.seconds
+    } else {
+        0.0
+    };
+    format!(
+        "indexed {} articles from {} files in {:.2} s ({:.0} articles/s): {} new, {} changed, {} unchanged, {} removed files; {} duplicates; {} skipped{}; {} articles searchable",
+        report.indexed,
+        report.files,
+        report.seconds,
+        rate,
+        report.new,
+        report.changed,
+        report.unchanged,
+        report.removed,
+        report.duplicates,
+        skipped,
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join(", "))
+        },
+        report.articles,
+    )
+}
+
+/// What stderr says of a search besides its hits: how the query was read (when punctuation was
+/// read as words), that articles with only some of the words are shown, a suggestion.
+pub fn search_notes(results: &SearchResults) -> String {
+    let mut notes = String::new();
+    if let Some(reading) = results.read_as.as_ref().filter(|r| r.forgiven) {
+        notes += &format!("emeroteca: read as: {}\n", reading.query);
+    }
+    if results.relaxed {
+        notes += "emeroteca: no article has all the words; showing articles with some of them\n";
+    }
+    if let Some(suggestion) = &results.suggestion {
+        notes += &format!("emeroteca: did you mean: {suggestion}\n");
+    }
+    notes
+}
+
+/// The line after a search's hits in text: how many of how many, in how long.
+pub fn hit_count(results: &SearchResults) -> String {
+    let partial = match results.partial_hits {
+        0 => String::new(),
+        n => format!(" (and {n} missing one word)"),
+    };
+    format!(
+        "{} of {} hits{partial} in {:.1} ms\n",
+        results.hits.len(),
+        results.total_hits,
+        results.took.as_secs_f64() * 1000.0
+    )
+}
+
 /// `get`: the stored article, title first.
 pub fn article(article: &Article, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "{}", article.title)?;
@@ -201,10 +265,11 @@ pub fn human_bytes(bytes: u64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::search::{FieldMatch, Hit, Piece, Reading};
 
     #[test]
     fn the_timeline_is_drawn_by_its_interval_with_the_undated_apart() {
@@ -228,5 +293,100 @@ mod tests {
             bars(bar_width.div_ceil(4)),
         );
         assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    /// One search's results as the renderers receive them: a hit with a marked word in its
+    /// title and snippet, a query read kindly, articles missing a word.
+    pub(crate) fn sample_results() -> SearchResults {
+        let marked = |before: &str, word: &str, after: &str| Snippet {
+            pieces: vec![
+                Piece {
+                    text: before.into(),
+                    marked: false,
+                },
+                Piece {
+                    text: word.into(),
+                    marked: true,
+                },
+                Piece {
+                    text: after.into(),
+                    marked: false,
+                },
+            ],
+        };
+        SearchResults {
+            query: "Corea: missili".into(),
+            read_as: Some(Reading {
+                query: "Corea missili".into(),
+                forgiven: true,
+            }),
+            total_hits: 1,
+            took: std::time::Duration::from_micros(1500),
+            relaxed: false,
+            partial_hits: 2,
+            suggestion: None,
+            facets: None,
+            hits: vec![Hit {
+                rank: 1,
+                score: 7.25,
+                id: "ab12".into(),
+                path: "c/2023/09/14/000_ab12.txt".into(),
+                title: "Pyongyang lancia due missili".into(),
+                section: Some("Esteri".into()),
+                date: chrono::NaiveDate::from_ymd_opt(2023, 9, 14),
+                url: None,
+                title_snippet: marked("Pyongyang lancia due ", "missili", ""),
+                snippet: marked("All’alba due ", "missili", " balistici <corto raggio> …"),
+                fragments: Vec::new(),
+                matches: vec![FieldMatch {
+                    field: "title",
+                    start: 21,
+                    end: 28,
+                }],
+            }],
+        }
+    }
+
+    #[test]
+    fn search_results_in_text_whole() {
+        let results = sample_results();
+        let mut out = Vec::new();
+        super::results(&results, Style { color: false }, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "1. Pyongyang lancia due missili\n   Esteri · 2023-09-14 · c/2023/09/14/000_ab12.txt\n   \
+             All’alba due missili balistici <corto raggio> …\n\n"
+        );
+        let mut coloured = Vec::new();
+        super::results(&results, Style { color: true }, &mut coloured).unwrap();
+        let coloured = String::from_utf8(coloured).unwrap();
+        assert!(coloured.starts_with("1. \x1b[1mPyongyang lancia due \x1b[1;31mmissili\x1b[0m"));
+        assert_eq!(
+            search_notes(&results),
+            "emeroteca: read as: Corea missili\n"
+        );
+        assert_eq!(
+            hit_count(&results),
+            "1 of 1 hits (and 2 missing one word) in 1.5 ms\n"
+        );
+    }
+
+    #[test]
+    fn the_index_summary_whole() {
+        let report = IndexReport {
+            articles: 51,
+            new: 42,
+            files: 43,
+            indexed: 51,
+            seconds: 0.5,
+            skipped: [("unsupported", 1)].into_iter().collect(),
+            ..IndexReport::default()
+        };
+        assert_eq!(
+            index_summary(&report),
+            "indexed 51 articles from 43 files in 0.50 s (102 articles/s): 42 new, 0 changed, \
+             0 unchanged, 0 removed files; 0 duplicates; 1 skipped (1 unsupported); 51 articles \
+             searchable"
+        );
     }
 }
