@@ -254,3 +254,33 @@ fn thirty_two_clients_at_once_all_get_right_answers() {
     assert!(answered >= 32, "only {answered} answers");
     assert_eq!(get(&agent, &server.url("/health")).0, 200);
 }
+
+/// Indexed from an absolute path, an article's path is served relative to its folder: a public
+/// server shows nothing of its file system. The command line keeps the path as found.
+#[test]
+fn the_server_shows_paths_relative_to_the_indexed_folder() {
+    let env = TestEnv::new();
+    env.write(
+        "archivio/2024/01/05/uno.txt",
+        "Il porto di Genova\n\nLe navi attraccano al porto di Genova.\n",
+    );
+    let folder = env.path("archivio");
+    assert!(folder.starts_with('/'));
+    expect_code(env.run(&["index", &folder, "--quiet"]), 0);
+    let cli = search_in(&env.index_path(), "porto", &[]);
+    assert_eq!(cli.hits[0].path, format!("{folder}/2024/01/05/uno.txt"));
+
+    let server = Server::start(&env.index_path(), &[]);
+    let agent = http();
+    let (_, body) = get(&agent, &server.url("/search?q=porto"));
+    let hit = &serde_json::from_str::<Value>(&body).unwrap()["hits"][0];
+    assert_eq!(hit["path"], "archivio/2024/01/05/uno.txt");
+    let (_, body) = get(
+        &agent,
+        &server.url(&format!("/articles/{}", hit["id"].as_str().unwrap())),
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["path"],
+        "archivio/2024/01/05/uno.txt"
+    );
+}

@@ -8,7 +8,7 @@ mod stats;
 mod writer;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -32,6 +32,52 @@ const VERSION_FILE: &str = "emeroteca.json";
 #[derive(Serialize, Deserialize)]
 struct VersionFile {
     schema_version: u32,
+}
+
+/// The file beside tantivy's `meta.json` that lists the folders indexed into it, as given.
+const FOLDERS_FILE: &str = "folders.json";
+
+/// The folders indexed into the index at `path`, as they were given to `index` (none if unknown).
+pub fn folders(path: &Path) -> Vec<PathBuf> {
+    fs::read(path.join(FOLDERS_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// Adds `dirs` to the folders the index at `path` lists.
+fn record_folders(path: &Path, dirs: &[PathBuf]) -> anyhow::Result<()> {
+    let mut all = folders(path);
+    all.extend(dirs.iter().cloned());
+    all.sort();
+    all.dedup();
+    fs::write(path.join(FOLDERS_FILE), serde_json::to_vec(&all)?)
+        .with_context(|| format!("cannot write to {}", path.display()))
+}
+
+/// A stored path as a public server shows it: relative to the folder it was indexed from, that
+/// folder's own name first (`/srv/archivio/2023/a.txt` → `archivio/2023/a.txt`), so that no
+/// path of the server's file system shows; a path under no known folder shows its file name.
+pub fn shown_path(stored: &str, folders: &[PathBuf]) -> String {
+    let (file, record) = match stored.rfind('#') {
+        Some(at) => stored.split_at(at),
+        None => (stored, ""),
+    };
+    let file = Path::new(file);
+    let inside = folders
+        .iter()
+        .filter_map(|folder| {
+            let rest = file.strip_prefix(folder).ok()?;
+            Some(match folder.file_name() {
+                Some(name) => Path::new(name).join(rest),
+                None => rest.to_path_buf(),
+            })
+        })
+        .min_by_key(|inside| inside.components().count());
+    let shown = inside
+        .or_else(|| file.file_name().map(PathBuf::from))
+        .unwrap_or_default();
+    format!("{}{record}", shown.to_string_lossy())
 }
 
 /// An open index, a reader on its last commit, and the schema it was built with.
@@ -190,4 +236,32 @@ pub fn get(opened: &OpenIndex, id: &str) -> anyhow::Result<Option<Article>> {
 pub fn indexed_date(date: NaiveDate) -> DateTime {
     let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     DateTime::from_timestamp_secs(midnight.timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_served_path_is_relative_to_its_indexed_folder() {
+        let folders = [
+            PathBuf::from("/srv/archivio"),
+            PathBuf::from("corpus"),
+            PathBuf::from("."),
+        ];
+        assert_eq!(
+            shown_path("/srv/archivio/2023/a.txt", &folders),
+            "archivio/2023/a.txt"
+        );
+        assert_eq!(
+            shown_path("/srv/archivio/d.jsonl#4", &folders),
+            "archivio/d.jsonl#4"
+        );
+        assert_eq!(
+            shown_path("corpus/2023/b.txt", &folders),
+            "corpus/2023/b.txt"
+        );
+        assert_eq!(shown_path("./c.html", &folders), "c.html");
+        assert_eq!(shown_path("/home/me/secret/e.txt", &folders), "e.txt");
+    }
 }

@@ -20,7 +20,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::document::ArticleDocument;
 use super::state::{FileState, IndexState};
-use super::{Fields, OpenIndex, open_or_create};
+use super::{Fields, OpenIndex, open_or_create, record_folders};
 use crate::error::IndexError;
 use crate::ingest::walk::{FoundFile, Met, walk};
 use crate::ingest::{self, FileOutcome, Format, ParseError, SkipReason, read::Limits};
@@ -202,6 +202,7 @@ pub fn update(
     let started = Instant::now();
     let roots = canonical_roots(&options.dirs)?;
     let opened = open_or_create(&options.index)?;
+    record_folders(&options.index, &options.dirs)?;
     let writer = open_writer(&opened, options)?;
     let (state, found) = walk_and_load(options)?;
     let mut report = IndexReport::default();

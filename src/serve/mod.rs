@@ -196,7 +196,11 @@ async fn search_handler(State(state): State<Arc<AppState>>, RawQuery(query): Raw
     };
     blocking(state, move |state| {
         match search::search(&state.opened, &asked.request) {
-            Ok(results) => {
+            Ok(mut results) => {
+                let folders = index::folders(&state.path);
+                for hit in &mut results.hits {
+                    hit.path = index::shown_path(&hit.path, &folders);
+                }
                 rendered(|body| output::json::results(&results, asked.fields.as_deref(), body))
             }
             Err(e) => match e.downcast_ref::<QueryError>() {
@@ -210,7 +214,10 @@ async fn search_handler(State(state): State<Arc<AppState>>, RawQuery(query): Raw
 
 async fn article_handler(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     blocking(state, move |state| match index::get(&state.opened, &id) {
-        Ok(Some(article)) => rendered(|body| output::json::article(&article, body)),
+        Ok(Some(mut article)) => {
+            article.path = index::shown_path(&article.path, &index::folders(&state.path));
+            rendered(|body| output::json::article(&article, body))
+        }
         Ok(None) => error(StatusCode::NOT_FOUND, &format!("no article with id `{id}`")),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e:#}")),
     })
