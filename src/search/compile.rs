@@ -450,3 +450,112 @@ fn regex_escape(text: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::DocSetCollector;
+    use tantivy::schema::Value;
+    use tantivy::{Index, TantivyDocument};
+
+    use super::*;
+    use crate::index::IndexSchema;
+    use crate::search::query::parse;
+
+    fn compiled(query: &str, options: &Options) -> Result<Compiled, QueryError> {
+        let fields = IndexSchema::load().fields;
+        compile(&parse(query).unwrap().tree, &fields, options)
+    }
+
+    /// The ids of the articles (id, title, body) that `query` finds with `words`.
+    fn found(articles: &[(&str, &str, &str)], query: &str, words: Words) -> Vec<String> {
+        let schema = IndexSchema::load();
+        let f = schema.fields;
+        let index = Index::create_in_ram(schema.schema.clone());
+        analysis::register(&index);
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (id, title, body) in articles {
+            let mut doc = TantivyDocument::new();
+            doc.add_text(f.id, id);
+            doc.add_text(f.title, title);
+            doc.add_text(f.body, body);
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let options = Options {
+            words,
+            ..Options::default()
+        };
+        let query = compiled(query, &options).unwrap().query;
+        let mut ids: Vec<String> = searcher
+            .search(&query, &DocSetCollector)
+            .unwrap()
+            .into_iter()
+            .map(|address| {
+                let doc: TantivyDocument = searcher.doc(address).unwrap();
+                doc.get_first(f.id).unwrap().as_str().unwrap().to_string()
+            })
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn plain_words_are_all_required_then_all_but_one_then_any() {
+        let articles = [
+            ("a", "Grano dal porto di Odessa", "Navi cariche."),
+            ("b", "Grano dal porto", "Navi cariche di grano."),
+            ("c", "Grano in Puglia", "Raccolto scarso."),
+            ("d", "Teatro", "Un concerto al porto."),
+        ];
+        let query = "grano porto Odessa";
+        assert_eq!(found(&articles, query, Words::All), ["a"]);
+        assert_eq!(found(&articles, query, Words::AllButOne), ["a", "b"]);
+        assert_eq!(found(&articles, query, Words::Any), ["a", "b", "c", "d"]);
+        // A quoted word and an excluded one stay what they are.
+        assert_eq!(
+            found(&articles, "grano porto \"Odessa\"", Words::AllButOne),
+            ["a"]
+        );
+        assert_eq!(
+            found(&articles, "grano porto -Odessa", Words::Any),
+            ["b", "c", "d"]
+        );
+        // A word in title or body; a field keeps to its field.
+        assert_eq!(found(&articles, "navi", Words::All), ["a", "b"]);
+        assert_eq!(
+            found(&articles, "title:navi", Words::All),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn what_is_marked_and_rewarded_is_a_value_of_the_query() {
+        let plain = compiled("missili Corea", &Options::default()).unwrap();
+        assert!(plain.highlight.body_terms.contains("missil"));
+        assert!(plain.highlight.title_terms.contains("cor"));
+        // The form typed of each word, and the two words close together.
+        assert_eq!(plain.bonuses.len(), 3);
+
+        let names = Options {
+            names: HashSet::from(["Conte".to_string()]),
+            ..Options::default()
+        };
+        assert_eq!(compiled("governo Conte", &names).unwrap().bonuses.len(), 4);
+
+        let excluded = compiled("Kim -Putin", &Options::default()).unwrap();
+        assert!(!excluded.highlight.body_terms.contains("putin"));
+        assert_eq!(excluded.bonuses.len(), 1);
+
+        let phrase = compiled("\"Corea del Nord\"", &Options::default()).unwrap();
+        assert_eq!(phrase.highlight.phrases.len(), 1);
+        assert!(phrase.highlight.body_terms.is_empty());
+    }
+
+    #[test]
+    fn nothing_searchable_is_an_error() {
+        let message = |q: &str| compiled(q, &Options::default()).err().unwrap().0;
+        assert!(message("il di che").contains("only stop words"));
+        assert!(message("-Putin").contains("not excluded"));
+    }
+}
