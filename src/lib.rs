@@ -137,6 +137,8 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let opened = index::open(&args.index.path)?;
     if args.batch {
+        // The lines' own options are checked line by line; the command line's, once.
+        given.check(options::Limits::NONE)?;
         let mut out = BufWriter::new(io::stdout().lock());
         batch::run(&opened, &given, io::stdin().lock(), &mut out)?;
         out.flush()?;

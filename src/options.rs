@@ -140,13 +140,19 @@ impl Given {
         }
     }
 
-    /// Checks every option against `limits` and fills in the defaults.
+    /// Checks every option against `limits` and fills in the defaults; a search needs a query
+    /// or `like`.
     pub fn resolve(&self, limits: Limits) -> Result<Resolved, OptionError> {
         if self.query.trim().is_empty() && self.like.is_none() {
             return Err(OptionError(
                 "no query: give a query, or `like` with an article id".into(),
             ));
         }
+        self.check(limits)
+    }
+
+    /// [`Given::resolve`] without asking for a query: the options that `--batch` lines build on.
+    pub fn check(&self, limits: Limits) -> Result<Resolved, OptionError> {
         if self.query.chars().count() > limits.query_chars {
             let most = limits.query_chars;
             return Err(OptionError(format!(
