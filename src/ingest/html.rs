@@ -1,64 +1,23 @@
 //! HTML pages, through a real HTML parser (scraper/html5ever), so entities (`universit&agrave;`),
-//! broken markup and scripts are handled as a browser would. The body is the article's text only:
-//! scripts, styles, navigation, headers, footers, asides and forms are left out.
+//! broken markup and scripts are handled as a browser would. This module reads the page's
+//! metadata; the article's text is found by [`extract`].
 
 use chrono::NaiveDate;
-use scraper::{ElementRef, Html, Node, Selector};
+use scraper::{ElementRef, Html, Selector};
 
-use super::parse_date;
 use super::{Article, Origin, ParseError, SkipReason, squeeze_spaces};
-
-/// Elements whose content is never article text.
-const SKIPPED: &[&str] = &[
-    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
-    "button", "iframe", "svg", "select", "textarea", "figure", "h1",
-];
-
-/// Elements that end a paragraph.
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "ul",
-    "ol",
-    "blockquote",
-    "br",
-    "tr",
-    "table",
-    "dd",
-    "dt",
-    "pre",
-];
-
-/// Where the article text is, most specific first.
-const CONTAINERS: &[&str] = &[
-    "[itemprop=articleBody]",
-    "article",
-    "main",
-    "[role=main]",
-    "body",
-];
+use super::{date_in_path, extract, parse_date};
 
 pub fn parse(text: &str, origin: &Origin) -> Result<Article, ParseError> {
     let page = Html::parse_document(text);
+    let url = meta(&page, "og:url").or_else(|| attr(&page, "link[rel=canonical]", "href"));
+    let source = meta(&page, "og:site_name");
     let title = meta(&page, "og:title")
         .or_else(|| first_text(&page, "h1"))
         .or_else(|| first_text(&page, "title"))
+        .map(|title| without_site_name(&title, source.as_deref(), url.as_deref()))
         .unwrap_or_default();
-    let body = CONTAINERS
-        .iter()
-        .filter_map(|css| select_first(&page, css))
-        .map(|container| paragraphs(container))
-        .find(|body| !body.is_empty())
-        .unwrap_or_default();
+    let body = extract::article_text(text, &page);
     if body.is_empty() {
         return Err(ParseError::new(
             &origin.path,
@@ -71,10 +30,12 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Article, ParseError> {
         path: origin.path.clone(),
         title,
         section: meta(&page, "article:section"),
-        date: published(&page).or_else(|| origin.path_date()),
-        url: meta(&page, "og:url").or_else(|| attr(&page, "link[rel=canonical]", "href")),
+        date: published(&page)
+            .or_else(|| url.as_deref().and_then(date_in_path))
+            .or_else(|| origin.path_date()),
+        url,
         body,
-        source: meta(&page, "og:site_name"),
+        source,
         author: meta(&page, "article:author").or_else(|| named_meta(&page, "author")),
     })
 }
@@ -111,6 +72,53 @@ fn first_text(page: &Html, css: &str) -> Option<String> {
     select_first(page, css).and_then(|e| non_empty(&e.text().collect::<String>()))
 }
 
+/// Where titles are cut into the article's title and the site's name.
+const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » "];
+
+/// The title without the site's name that pages put before or after it (`Titolo - la
+/// Repubblica`, `IGN | Titolo`): a part is the site's name when it is the page's `og:site_name`
+/// or its web address's domain, compared on letters and digits only.
+fn without_site_name(title: &str, site_name: Option<&str>, url: Option<&str>) -> String {
+    let squeeze = |text: &str| -> String {
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    // The name before the top-level domain: `repubblica` of `https://www.repubblica.it/…`.
+    let domain = url
+        .and_then(|url| url.split("://").nth(1))
+        .and_then(|rest| rest.split(['/', ':', '?', '#']).next())
+        .and_then(|host| host.split('.').rev().nth(1))
+        .map(squeeze);
+    let names: Vec<String> = site_name.map(squeeze).into_iter().chain(domain).collect();
+    let names_site = |part: &str| {
+        let part = squeeze(part);
+        let long = |text: &str| text.len() >= 4;
+        !part.is_empty()
+            && names.iter().any(|name| {
+                *name == part
+                    || long(name)
+                        && long(&part)
+                        && (part.contains(name.as_str()) || name.contains(&part))
+            })
+    };
+    let mut title = title.trim();
+    for separator in TITLE_SEPARATORS {
+        if let Some((rest, last)) = title.rsplit_once(separator)
+            && names_site(last)
+        {
+            title = rest.trim();
+        }
+        if let Some((first, rest)) = title.split_once(separator)
+            && names_site(first)
+        {
+            title = rest.trim();
+        }
+    }
+    title.to_string()
+}
+
 /// The publication date: Open Graph, then `<time datetime>`, then JSON-LD `datePublished`.
 fn published(page: &Html) -> Option<NaiveDate> {
     meta(page, "article:published_time")
@@ -136,52 +144,6 @@ fn json_ld_date(value: &serde_json::Value) -> Option<NaiveDate> {
             .or_else(|| map.values().find_map(json_ld_date)),
         serde_json::Value::Array(items) => items.iter().find_map(json_ld_date),
         _ => None,
-    }
-}
-
-/// The text of an HTML fragment (a JSON `content` field holding markup), paragraphs kept.
-pub fn fragment_text(html: &str) -> String {
-    paragraphs(Html::parse_fragment(html).root_element())
-}
-
-/// The text of `container`, one paragraph per block element, skipping non-article elements.
-fn paragraphs(container: ElementRef) -> String {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    collect(container, &mut out, &mut current);
-    flush(&mut out, &mut current);
-    out.join("\n\n")
-}
-
-fn flush(out: &mut Vec<String>, current: &mut String) {
-    if let Some(paragraph) = non_empty(current) {
-        out.push(paragraph);
-    }
-    current.clear();
-}
-
-fn collect(element: ElementRef, out: &mut Vec<String>, current: &mut String) {
-    for child in element.children() {
-        match child.value() {
-            Node::Text(text) => current.push_str(text),
-            Node::Element(e) => {
-                let name = e.name();
-                if SKIPPED.contains(&name) {
-                    continue;
-                }
-                let block = BLOCKS.contains(&name);
-                if block {
-                    flush(out, current);
-                }
-                if let Some(child) = ElementRef::wrap(child) {
-                    collect(child, out, current);
-                }
-                if block {
-                    flush(out, current);
-                }
-            }
-            _ => {}
-        }
     }
 }
 
@@ -255,5 +217,54 @@ mod tests {
             parse(page, &origin()).unwrap_err().reason,
             SkipReason::NoText
         );
+    }
+
+    #[test]
+    fn titles_lose_the_site_name_around_them_and_keep_their_own_dashes() {
+        let title = |title: &str, site: Option<&str>, url: Option<&str>| {
+            without_site_name(title, site, url)
+        };
+        let repubblica = Some("https://www.repubblica.it/politica/2023/10/20/news/manovra-1/");
+        assert_eq!(
+            title(
+                "Manovra, via libera alla Camera - la Repubblica",
+                None,
+                repubblica
+            ),
+            "Manovra, via libera alla Camera"
+        );
+        assert_eq!(
+            title(
+                "Sanità, il piano | Corriere della Sera",
+                Some("Corriere della Sera"),
+                None
+            ),
+            "Sanità, il piano"
+        );
+        assert_eq!(
+            title(
+                "IGN | Le novità del mese",
+                None,
+                Some("https://ign.com/articles/x")
+            ),
+            "Le novità del mese"
+        );
+        assert_eq!(
+            title(
+                "Maltempo - allerta rossa in Liguria",
+                Some("Il Secolo XIX"),
+                repubblica
+            ),
+            "Maltempo - allerta rossa in Liguria"
+        );
+    }
+
+    #[test]
+    fn the_date_falls_back_to_the_web_address() {
+        let page = r#"<html><head><title>Titolo</title>
+            <link rel="canonical" href="https://esempio.it/cronaca/2023/10/08/titolo-123/">
+            </head><body><p>Testo.</p></body></html>"#;
+        let article = parse(page, &origin()).unwrap();
+        assert_eq!(article.date, NaiveDate::from_ymd_opt(2023, 10, 8));
     }
 }

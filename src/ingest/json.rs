@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Article, FileOutcome, Origin, ParseError, SkipReason, html, parse_date};
+use super::{Article, FileOutcome, Origin, ParseError, SkipReason, extract, parse_date};
 
 const ID: &[&str] = &["id"];
 const URL: &[&str] = &["url"];
@@ -64,7 +64,7 @@ fn article(value: &Value, path: &str, fallback_id: String) -> Result<Article, Pa
     let raw_body = text(object, BODY).unwrap_or_default();
     // Some dumps keep the page's markup in `content`.
     let body = if raw_body.contains('<') && raw_body.contains('>') {
-        html::fragment_text(&raw_body)
+        extract::fragment_text(&raw_body)
     } else {
         raw_body.trim().to_string()
     };

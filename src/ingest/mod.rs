@@ -6,6 +6,7 @@
 //! module with `parse(text, &Origin) -> Result<Article, ParseError>` (or several articles, as
 //! `json::parse_lines` does), and call it from [`parse`]. Decompression is already done by then.
 
+pub mod extract;
 pub mod html;
 pub mod json;
 pub mod read;
@@ -127,22 +128,27 @@ impl Origin {
     /// The date an archive's folders give (`…/2023/09/13/…`), or one written in the file name
     /// (`2023-09-13-…`), for formats that carry none.
     pub fn path_date(&self) -> Option<NaiveDate> {
-        let parts: Vec<&str> = self.path.split(['/', '\\']).collect();
-        let from_folders = parts.windows(3).rev().find_map(|w| {
-            let (y, m, d) = (w[0], w[1], w[2]);
-            if y.len() == 4 && m.len() == 2 && d.len() == 2 {
-                NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
-            } else {
-                None
-            }
-        });
-        from_folders.or_else(|| {
-            let name = self.stem.as_str();
-            (0..name.len().saturating_sub(9))
-                .filter(|&i| name.is_char_boundary(i) && name.is_char_boundary(i + 10))
-                .find_map(|i| NaiveDate::parse_from_str(&name[i..i + 10], "%Y-%m-%d").ok())
-        })
+        date_in_path(&self.path)
     }
+}
+
+/// A date written in a path or a web address: as folders (`…/2023/09/13/…`), else as
+/// `2023-09-13` anywhere (a file name, a slug).
+pub fn date_in_path(path: &str) -> Option<NaiveDate> {
+    let parts: Vec<&str> = path.split(['/', '\\']).collect();
+    let from_folders = parts.windows(3).rev().find_map(|w| {
+        let (y, m, d) = (w[0], w[1], w[2]);
+        if y.len() == 4 && m.len() == 2 && d.len() == 2 {
+            NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+        } else {
+            None
+        }
+    });
+    from_folders.or_else(|| {
+        (0..path.len().saturating_sub(9))
+            .filter(|&i| path.is_char_boundary(i) && path.is_char_boundary(i + 10))
+            .find_map(|i| NaiveDate::parse_from_str(&path[i..i + 10], "%Y-%m-%d").ok())
+    })
 }
 
 /// Why a file or record was left out, as counted in the summary (`skipped` in `index --json`).
