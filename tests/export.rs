@@ -12,7 +12,7 @@ fn the_export_parses_and_names_every_field() {
     ));
     expect_code(output.clone(), 0);
     assert!(
-        stderr(&output).contains("exported 51 articles in 3 bulk files"),
+        stderr(&output).contains("exported 54 articles in 3 bulk files"),
         "{}",
         describe(&output)
     );
@@ -65,6 +65,6 @@ fn the_export_parses_and_names_every_field() {
             ids.push(pair[1]["id"].as_str().unwrap().to_string());
         }
     }
-    assert_eq!(ids.len(), 51);
+    assert_eq!(ids.len(), 54);
     assert!(ids.contains(&"4dedd8790908b2ea".to_string()));
 }

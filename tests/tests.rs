@@ -21,3 +21,4 @@ mod reindex;
 mod search;
 mod serve;
 mod shell;
+mod warc;

@@ -187,7 +187,26 @@ enum Read {
         hash: u64,
         outcome: FileOutcome,
     },
+    /// A web archive to stream.
+    Stream {
+        hash: u64,
+        gzipped: bool,
+    },
     Failed(ParseError),
+}
+
+/// The content hash of a file read as a stream.
+fn hash_file(path: &Path) -> std::io::Result<u64> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut file = std::fs::File::open(path)?;
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buffer)?;
+        if n == 0 {
+            return Ok(hasher.digest());
+        }
+        hasher.update(&buffer[..n]);
+    }
 }
 
 /// Brings the index at `options.index` up to date with `options.dirs`, in three steps: [`plan`]
@@ -375,6 +394,15 @@ impl Run<'_> {
                 if !index_was_empty && !matches!(read, Read::SameContent) {
                     writer.delete_term(Term::from_field_text(fields.file, &key));
                 }
+                let mut adding = Adding {
+                    writer,
+                    fingerprints: &mut fingerprints,
+                    report,
+                    warn,
+                    fields,
+                    key: &key,
+                    entry: &mut entry,
+                };
                 match read {
                     Read::SameContent => {
                         if let Some(known) = state.files.get(&key) {
@@ -390,29 +418,29 @@ impl Run<'_> {
                         report.count(p.reason);
                     }
                     Read::Parsed { hash, outcome } => {
-                        entry.hash = hash;
-                        for article in outcome.articles {
-                            let fingerprint = article.fingerprint();
-                            if !fingerprints.insert(fingerprint) {
-                                entry.duplicates += 1;
-                                continue;
-                            }
-                            // add_document fails only once the writer has died of an earlier
-                            // error, which the commit below reports.
-                            let _ = writer.add_document(ArticleDocument::new(
-                                fields,
-                                article,
-                                &key,
-                                fingerprint,
-                            ));
-                            entry.articles += 1;
-                        }
-                        for error in &outcome.errors {
-                            warn(error);
+                        adding.entry.hash = hash;
+                        adding.add(outcome);
+                        report.count(p.reason);
+                    }
+                    Read::Stream { hash, gzipped } => {
+                        adding.entry.hash = hash;
+                        let path = &p.file.path;
+                        let limits = &options.limits;
+                        let name = p
+                            .file
+                            .path
+                            .file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy();
+                        let read = ingest::warc::read(path, gzipped, limits, &mut |outcome| {
+                            adding.add(outcome);
+                            let added = adding.entry.articles;
+                            progress.set_message(format!("{added} articles from {name}"));
+                        });
+                        if let Err(error) = read {
+                            warn(&error);
                             report.skip(error.reason);
                         }
-                        report.indexed += u64::from(entry.articles);
-                        report.duplicates += u64::from(entry.duplicates);
                         report.count(p.reason);
                     }
                 }
@@ -459,8 +487,64 @@ impl Run<'_> {
     }
 }
 
-/// Reads a pending file; a known file whose content hash has not changed is not parsed.
+/// Adds a file's articles to the index, one copy of each story, and counts them.
+struct Adding<'a> {
+    writer: &'a mut IndexWriter<ArticleDocument>,
+    fingerprints: &'a mut FxHashSet<u64>,
+    report: &'a mut IndexReport,
+    warn: &'a (dyn Fn(&ParseError) + Sync),
+    fields: Fields,
+    /// The file's key, and what the state will say of it.
+    key: &'a str,
+    entry: &'a mut FileState,
+}
+
+impl Adding<'_> {
+    fn add(&mut self, outcome: FileOutcome) {
+        for article in outcome.articles {
+            let fingerprint = article.fingerprint();
+            if !self.fingerprints.insert(fingerprint) {
+                self.entry.duplicates += 1;
+                self.report.duplicates += 1;
+                continue;
+            }
+            if outcome.later_replaces_same_id {
+                self.writer
+                    .delete_term(Term::from_field_text(self.fields.id, &article.id));
+            }
+            // add_document fails only once the writer has died of an earlier error, which the
+            // next commit reports.
+            let document = ArticleDocument::new(self.fields, article, self.key, fingerprint);
+            let _ = self.writer.add_document(document);
+            self.entry.articles += 1;
+            self.report.indexed += 1;
+        }
+        for error in &outcome.errors {
+            (self.warn)(error);
+            self.report.skip(error.reason);
+        }
+        for reason in outcome.passed_over {
+            self.report.skip(reason);
+        }
+    }
+}
+
+/// Reads a pending file; a known file whose content hash has not changed is not parsed. A web
+/// archive is only hashed here: its records are streamed when its articles are added.
 fn read_file(pending: &Pending, limits: &Limits) -> Read {
+    if let Some((Format::Warc, gzipped)) = Format::from_path(&pending.file.path) {
+        return match hash_file(&pending.file.path) {
+            Ok(hash) if pending.reason == (Reason::Changed { known_hash: hash }) => {
+                Read::SameContent
+            }
+            Ok(hash) => Read::Stream { hash, gzipped },
+            Err(error) => Read::Failed(ParseError::new(
+                pending.file.path.to_string_lossy().as_ref(),
+                SkipReason::Unreadable,
+                error.to_string(),
+            )),
+        };
+    }
     let (format, bytes) = match ingest::load(&pending.file.path, limits) {
         Ok(loaded) => loaded,
         Err(error) => return Read::Failed(error),

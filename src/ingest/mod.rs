@@ -12,6 +12,7 @@ pub mod json;
 pub mod read;
 pub mod txt;
 pub mod walk;
+pub mod warc;
 
 use std::fmt;
 use std::path::Path;
@@ -66,6 +67,8 @@ pub enum Format {
     Html,
     Json,
     JsonLines,
+    /// A web archive: read as a stream by [`warc::read`], never whole.
+    Warc,
 }
 
 impl Format {
@@ -86,6 +89,7 @@ impl Format {
             ("json", Format::Json),
             ("jsonl", Format::JsonLines),
             ("ndjson", Format::JsonLines),
+            ("warc", Format::Warc),
         ]
         .into_iter()
         .find(|(known, _)| extension.eq_ignore_ascii_case(known.as_bytes()))?
@@ -170,6 +174,21 @@ pub enum SkipReason {
     MalformedJson,
     /// Parsed, but no article text in it (an HTML page of menus, a record without body).
     NoText,
+    /// A web archive's record cut off by the end of the file.
+    Truncated,
+    /// Web archive records that are not pages: requests, `warcinfo`, `metadata`, `revisit`
+    /// and the rarer kinds.
+    WarcRequest,
+    WarcInfo,
+    WarcMetadata,
+    WarcRevisit,
+    WarcOther,
+    /// A captured response that is not an HTML page: an image, a stylesheet, `robots.txt`.
+    NotHtml,
+    /// A captured redirect (HTTP 3xx).
+    Redirect,
+    /// A captured error page (HTTP 4xx, 5xx).
+    HttpError,
 }
 
 impl SkipReason {
@@ -184,6 +203,15 @@ impl SkipReason {
             SkipReason::CorruptGzip => "corrupt_gzip",
             SkipReason::MalformedJson => "malformed_json",
             SkipReason::NoText => "no_text",
+            SkipReason::Truncated => "truncated",
+            SkipReason::WarcRequest => "warc_request",
+            SkipReason::WarcInfo => "warc_warcinfo",
+            SkipReason::WarcMetadata => "warc_metadata",
+            SkipReason::WarcRevisit => "warc_revisit",
+            SkipReason::WarcOther => "warc_other_record",
+            SkipReason::NotHtml => "not_html",
+            SkipReason::Redirect => "redirect",
+            SkipReason::HttpError => "http_error",
         }
     }
 }
@@ -219,6 +247,12 @@ impl std::error::Error for ParseError {}
 pub struct FileOutcome {
     pub articles: Vec<Article>,
     pub errors: Vec<ParseError>,
+    /// Records that are not articles by nature (a web archive's requests, images, redirects):
+    /// counted, not reported one by one.
+    pub passed_over: Vec<SkipReason>,
+    /// The articles are named by their web address: one replaces any indexed before it under
+    /// the same id (a page captured again).
+    pub later_replaces_same_id: bool,
 }
 
 /// Parses the decoded `text` of a file of the given format.
@@ -226,7 +260,7 @@ pub fn parse(format: Format, text: &str, origin: &Origin) -> FileOutcome {
     let one = |result: Result<Article, ParseError>| match result {
         Ok(article) => FileOutcome {
             articles: vec![article],
-            errors: vec![],
+            ..FileOutcome::default()
         },
         Err(error) => FileOutcome::failed(error),
     };
@@ -235,14 +269,19 @@ pub fn parse(format: Format, text: &str, origin: &Origin) -> FileOutcome {
         Format::Html => one(html::parse(text, origin)),
         Format::Json => one(json::parse(text, origin)),
         Format::JsonLines => json::parse_lines(text, origin),
+        Format::Warc => FileOutcome::failed(ParseError::new(
+            &origin.path,
+            SkipReason::Unsupported,
+            "a web archive is read as a stream (ingest::warc), not whole",
+        )),
     }
 }
 
 impl FileOutcome {
     fn failed(error: ParseError) -> FileOutcome {
         FileOutcome {
-            articles: vec![],
             errors: vec![error],
+            ..FileOutcome::default()
         }
     }
 }
