@@ -100,7 +100,7 @@ const SERVE_HELP: &str = "\
 ENDPOINTS (all GET; JSON as `search --format json`, `get --format json`, `stats --format json`)
   /                      the search page
   /search?q=…            also limit, offset, since, until, section, source (repeatable), sort,
-                         facets, fuzzy, fragments, like, fields
+                         facets, fuzzy, fragments, like, all_copies, fields
   /articles/ID           one article; 404 when no article has that id
   /stats                 the index's statistics
   /health                {\"status\": \"ok\", \"articles\": N}
@@ -194,9 +194,14 @@ pub struct SearchArgs {
     /// Articles like the one with this id.
     #[arg(long, value_name = "ID")]
     pub like: Option<String>,
+    /// Show every copy of a story (a wire story republished with small edits) as a hit of its
+    /// own, and count each in totals and facets; by default a story shows once, its copies
+    /// listed with it.
+    #[arg(long)]
+    pub all_copies: bool,
     /// Read one query per line on stdin (or a JSON object with `query` and any option by its
     /// name: `limit`, `offset`, `since`, `until`, `section`, `source`, `sort`, `fuzzy`, `facets`,
-    /// `fragments`, `like`, `interval`, `fields`) and write one JSON result per line, in order.
+    /// `fragments`, `like`, `interval`, `all_copies`, `fields`) and write one JSON result per line, in order.
     #[arg(long, conflicts_with = "query")]
     pub batch: bool,
     /// The keys each hit carries in JSON, comma-separated (rank, score, id, path, title,

@@ -133,6 +133,7 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         fragments: args.fragments,
         like: args.like.clone(),
         interval: args.interval,
+        all_copies: Some(args.all_copies),
         fields: args.fields.clone(),
     };
     let opened = index::open(&args.index.path)?;

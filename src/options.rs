@@ -15,7 +15,7 @@ pub const DEFAULT_LIMIT: usize = 10;
 
 /// The option names, as `--batch` lines and the HTTP API spell them (`q` is also `query`).
 pub const NAMES: &str = "q, limit, offset, since, until, section, source, sort, facets, fuzzy, fragments, like, \
-     interval, fields";
+     interval, all_copies, fields";
 
 /// The search options as given, not yet checked: absent is `None` (or empty).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -37,6 +37,7 @@ pub struct Given {
     pub fragments: Option<usize>,
     pub like: Option<String>,
     pub interval: Option<Interval>,
+    pub all_copies: Option<bool>,
     /// The keys each hit carries in JSON.
     #[serde(default, deserialize_with = "some_of_many")]
     pub fields: Option<Vec<String>>,
@@ -103,6 +104,7 @@ impl Given {
             "interval" => self.interval = Some(interval(value)?),
             "facets" => self.facets = Some(flag(name, value)?),
             "fuzzy" => self.fuzzy = Some(flag(name, value)?),
+            "all_copies" => self.all_copies = Some(flag(name, value)?),
             "fields" => {
                 self.fields = Some(value.split(',').map(|k| k.trim().to_string()).collect())
             }
@@ -136,6 +138,7 @@ impl Given {
             fragments: self.fragments.or(base.fragments),
             like: self.like.or_else(|| base.like.clone()),
             interval: self.interval.or(base.interval),
+            all_copies: self.all_copies.or(base.all_copies),
             fields: self.fields.or_else(|| base.fields.clone()),
         }
     }
@@ -203,6 +206,7 @@ impl Given {
             fragments,
             like: self.like.clone(),
             snippets: output::json::wants_snippets(self.fields.as_deref()),
+            all_copies: self.all_copies.unwrap_or(false),
         };
         Ok(Resolved {
             request,

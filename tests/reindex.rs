@@ -98,7 +98,7 @@ fn every_kind_of_bad_input_is_skipped_named_and_counted() {
 }
 
 #[test]
-fn the_same_story_twice_is_indexed_once_until_the_original_goes() {
+fn the_same_story_twice_is_shown_once_with_its_copies_until_the_original_goes() {
     let env = TestEnv::new();
     let story = "La Corea del Nord ha lanciato un missile a combustibile solido verso il mare.";
     env.write(
@@ -121,12 +121,15 @@ fn the_same_story_twice_is_indexed_once_until_the_original_goes() {
     let (report, _) = index_json(&env, &[]);
     assert_eq!(
         (report["articles"].as_u64(), report["duplicates"].as_u64()),
-        (Some(2), Some(2)),
-        "{report}"
+        (Some(4), Some(2)),
+        "every copy is indexed, and counted: {report}"
     );
     let results = search_in(&env.index_path(), "missile", &[]);
     assert_eq!(results.total_hits, 1);
     assert_eq!(results.hits[0].id, "originale");
+    assert_eq!(results.hits[0].copies, ["copia", "r1"]);
+    let every = search_in(&env.index_path(), "missile", &["--all-copies"]);
+    assert_eq!(every.total_hits, 3);
     let stats: serde_json::Value =
         serde_json::from_str(&expect_code(env.run(&["stats", "--format", "json"]), 0)).unwrap();
     assert_eq!(stats["duplicates"], 2);
@@ -138,7 +141,8 @@ fn the_same_story_twice_is_indexed_once_until_the_original_goes() {
     let results = search_in(&env.index_path(), "missile", &[]);
     assert_eq!(results.total_hits, 1, "{:?}", ids(&results));
     assert_eq!(results.hits[0].id, "copia");
-    assert_eq!(report["articles"], 2);
+    assert_eq!(results.hits[0].copies, ["r1"]);
+    assert_eq!(report["articles"], 3);
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod generate;
 
 mod analyze;
 mod browser;
+mod copies;
 mod crash;
 mod errors;
 mod explore;

@@ -149,6 +149,7 @@ pub struct Hit {
     pub title_snippet: String,
     pub matches: Vec<Match>,
     pub fragments: Option<Vec<String>>,
+    pub copies: Vec<String>,
 }
 
 pub fn parse_results(json: &str) -> Results {

@@ -2,7 +2,7 @@
 //! document type would hold a copy of them per field, this one lends the article's text to
 //! every field instead.
 
-use std::iter::{Empty, Flatten};
+use std::iter::{Chain, Empty, Flatten, Map, Repeat, Zip};
 
 use tantivy::DateTime;
 use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
@@ -12,23 +12,36 @@ use super::{Fields, indexed_date};
 use crate::ingest::Article;
 
 /// The values of an article document, one per field it fills (see [`ArticleDocument::values`]).
-const VALUES: usize = 14;
+const VALUES: usize = 15;
 
-/// One article found in the file `file`, with its fingerprint (see [`Article::fingerprint`]).
+/// One article found in the file `file`, with its fingerprint (see [`Article::fingerprint`]),
+/// its story and the bands its copies are found by (see [`super::stories`]).
 pub struct ArticleDocument {
     fields: Fields,
     article: Article,
     file: String,
     fingerprint: u64,
+    story: u64,
+    bands: Vec<u64>,
+}
+
+/// Where an article is from and what story it tells.
+pub struct Lineage<'a> {
+    pub file: &'a str,
+    pub fingerprint: u64,
+    pub story: u64,
+    pub bands: Option<&'a [u64]>,
 }
 
 impl ArticleDocument {
-    pub fn new(fields: Fields, article: Article, file: &str, fingerprint: u64) -> Self {
+    pub fn new(fields: Fields, article: Article, lineage: Lineage) -> Self {
         ArticleDocument {
             fields,
             article,
-            file: file.to_string(),
-            fingerprint,
+            file: lineage.file.to_string(),
+            fingerprint: lineage.fingerprint,
+            story: lineage.story,
+            bands: lineage.bands.map(<[u64]>::to_vec).unwrap_or_default(),
         }
     }
 
@@ -42,6 +55,7 @@ impl ArticleDocument {
         }
         [
             Some((f.fingerprint, Leaf::Number(self.fingerprint))),
+            Some((f.story, Leaf::Number(self.story))),
             text(f.id, &a.id),
             text(f.path, &a.path),
             text(f.file, &self.file),
@@ -61,12 +75,22 @@ impl ArticleDocument {
     }
 }
 
+type Bands<'a> =
+    Map<Zip<Repeat<Field>, std::vec::IntoIter<u64>>, fn((Field, u64)) -> (Field, Leaf<'a>)>;
+
 impl Document for ArticleDocument {
     type Value<'a> = Leaf<'a>;
-    type FieldsValuesIter<'a> = Flatten<std::array::IntoIter<Option<(Field, Leaf<'a>)>, VALUES>>;
+    type FieldsValuesIter<'a> =
+        Chain<Flatten<std::array::IntoIter<Option<(Field, Leaf<'a>)>, VALUES>>, Bands<'a>>;
 
     fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
-        self.values().into_iter().flatten()
+        fn band<'a>((field, band): (Field, u64)) -> (Field, Leaf<'a>) {
+            (field, Leaf::Number(band))
+        }
+        let bands = std::iter::repeat(self.fields.bands)
+            .zip(self.bands.clone())
+            .map(band as fn((Field, u64)) -> (Field, Leaf<'static>));
+        self.values().into_iter().flatten().chain(bands)
     }
 }
 

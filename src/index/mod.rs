@@ -5,6 +5,7 @@ mod document;
 pub mod schema;
 pub mod state;
 mod stats;
+pub mod stories;
 mod writer;
 
 use std::fs;

@@ -55,6 +55,10 @@ pub struct Fields {
     pub source: Field,
     pub author: Field,
     pub fingerprint: Field,
+    /// The story an article belongs to: it and its copies (see [`super::stories`]).
+    pub story: Field,
+    /// The MinHash bands copies are found by.
+    pub bands: Field,
 }
 
 impl Fields {
@@ -63,6 +67,7 @@ impl Fields {
     pub const FINGERPRINT: &'static str = "fingerprint";
     pub const SECTION: &'static str = "section";
     pub const DATE: &'static str = "date";
+    pub const STORY: &'static str = "story";
 }
 
 /// The schema emeroteca builds indexes with.
@@ -171,6 +176,8 @@ fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
         source: field("source")?,
         author: field("author")?,
         fingerprint: field("fingerprint")?,
+        story: field("story")?,
+        bands: field("bands")?,
     };
     Ok(IndexSchema {
         version: file.version,

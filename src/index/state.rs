@@ -29,7 +29,7 @@ pub struct FileState {
     pub hash: u64,
     /// Articles indexed from the file.
     pub articles: u32,
-    /// Articles of the file left out as copies of articles indexed from other files.
+    /// Articles of the file found to be copies of a story indexed before them.
     pub duplicates: u32,
 }
 

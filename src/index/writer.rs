@@ -1,5 +1,6 @@
 //! One indexing run: walk the archive, compare with what the index holds, read new and changed
-//! files in parallel, replace or remove their articles (one copy of each story), commit.
+//! files in parallel, replace or remove their articles (each joining its story, see
+//! [`super::stories`]), commit.
 //!
 //! Safety: every file read is first deleted from the index by its key, then its articles are
 //! added, and the state file is saved only after a commit. A run killed at any point leaves the
@@ -15,11 +16,12 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tantivy::{IndexWriter, Searcher, Term};
+use tantivy::{IndexReader, IndexWriter, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::document::ArticleDocument;
+use super::document::{ArticleDocument, Lineage};
 use super::state::{FileState, IndexState};
+use super::stories::{self, Stories};
 use super::{Fields, OpenIndex, open_or_create, record_folders};
 use crate::error::IndexError;
 use crate::ingest::walk::{FoundFile, Met, walk};
@@ -52,7 +54,8 @@ pub struct IndexReport {
     pub changed: u64,
     pub unchanged: u64,
     pub removed: u64,
-    /// Articles left out of this run because the same text is already indexed.
+    /// Articles of this run found to be copies of a story already indexed (indexed too, shown
+    /// once by search).
     pub duplicates: u64,
     /// Files or records left out, by reason.
     pub skipped: BTreeMap<&'static str, u64>,
@@ -75,7 +78,6 @@ impl IndexReport {
         match reason {
             Reason::New => self.new += 1,
             Reason::Changed { .. } => self.changed += 1,
-            Reason::Recheck { .. } => self.unchanged += 1,
         }
     }
 }
@@ -87,9 +89,6 @@ enum Reason {
     New,
     /// Its size or time changed; the index holds what had this content hash.
     Changed { known_hash: u64 },
-    /// Unchanged, but it held copies of articles whose original may be gone: read again so a
-    /// copy takes the original's place.
-    Recheck { known_hash: u64 },
 }
 
 /// A file to read, and why.
@@ -115,9 +114,8 @@ struct Plan {
 
 /// Sorts what the walk found into files to read, unchanged files and vanished ones. `roots` are
 /// the canonical folders walked; files under `unreadable` folders (which the walk could not
-/// read this time) did not vanish. Only hashes of the keys seen are kept, and of the unchanged
-/// files only those holding copies: on a large archive these lists would otherwise take the
-/// memory.
+/// read this time) did not vanish. Only hashes of the keys seen are kept: on a large archive
+/// the keys would otherwise take the memory.
 fn plan(
     found: Vec<FoundFile>,
     known: &FxHashMap<String, FileState>,
@@ -125,7 +123,6 @@ fn plan(
     unreadable: &[PathBuf],
 ) -> Plan {
     let mut plan = Plan::default();
-    let mut holding_copies: Vec<Pending> = Vec::new();
     let mut seen: FxHashSet<u64> = FxHashSet::default();
     for file in found {
         plan.files += 1;
@@ -138,15 +135,7 @@ fn plan(
         }
         let reason = match known.get(&file.key) {
             Some(k) if k.size == file.size && k.mtime == file.mtime => {
-                if k.duplicates > 0 {
-                    let known_hash = k.hash;
-                    holding_copies.push(Pending {
-                        file,
-                        reason: Reason::Recheck { known_hash },
-                    });
-                } else {
-                    plan.unchanged += 1;
-                }
+                plan.unchanged += 1;
                 continue;
             }
             Some(k) => Reason::Changed { known_hash: k.hash },
@@ -165,17 +154,6 @@ fn plan(
         .cloned()
         .collect();
     plan.vanished.sort();
-    // Copies matter only when articles may disappear.
-    let may_lose_articles = !plan.vanished.is_empty()
-        || plan
-            .pending
-            .iter()
-            .any(|p| matches!(p.reason, Reason::Changed { .. }));
-    if may_lose_articles {
-        plan.pending.extend(holding_copies);
-    } else {
-        plan.unchanged += holding_copies.len() as u64;
-    }
     plan
 }
 
@@ -256,7 +234,7 @@ pub fn update(
         started,
     };
     let changes = !plan.vanished.is_empty() || !plan.pending.is_empty();
-    run.apply(plan, &opened.reader.searcher(), stop)?;
+    run.apply(plan, &opened.reader, stop)?;
     run.finish(&opened, changes)
 }
 
@@ -309,9 +287,10 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Removes the vanished files' articles, then reads the pending files in batches, in
-    /// parallel, and adds their articles in walk order (one copy of each story), committing
+    /// parallel, and adds their articles in walk order (each joining its story), committing
     /// every `files_per_commit` files and when asked to stop.
-    fn apply(&mut self, plan: Plan, searcher: &Searcher, stop: &AtomicBool) -> anyhow::Result<()> {
+    fn apply(&mut self, plan: Plan, reader: &IndexReader, stop: &AtomicBool) -> anyhow::Result<()> {
+        let searcher = reader.searcher();
         let Plan {
             mut pending,
             vanished,
@@ -329,17 +308,18 @@ impl Run<'_> {
         // commits have applied it to every segment: a first run skips them (100 MB less at 100k
         // files).
         let index_was_empty = searcher.num_docs() == 0;
-        // Fingerprints of the articles that stay: a new article with one of them is a copy.
-        let mut fingerprints = if pending.is_empty() || index_was_empty {
+        // The indexed articles of these files are going: one matching a new article is its own
+        // earlier version, or a story's gone member, and the new article no copy.
+        let leaving: FxHashSet<String> = if index_was_empty {
             FxHashSet::default()
         } else {
-            let leaving: FxHashSet<&str> = vanished
+            vanished
                 .iter()
-                .map(String::as_str)
-                .chain(pending.iter().map(|p| p.file.key.as_str()))
-                .collect();
-            kept_fingerprints(searcher, &leaving)?
+                .cloned()
+                .chain(pending.iter().map(|p| p.file.key.clone()))
+                .collect()
         };
+        let mut stories = Stories::new(searcher.clone(), fields, leaving);
         let started = self.started;
         let progress = if options.progress {
             ProgressBar::new(pending.len() as u64)
@@ -396,7 +376,7 @@ impl Run<'_> {
                 }
                 let mut adding = Adding {
                     writer,
-                    fingerprints: &mut fingerprints,
+                    stories: &mut stories,
                     report,
                     warn,
                     fields,
@@ -450,6 +430,8 @@ impl Run<'_> {
             let stopping = stop.load(Ordering::Relaxed);
             if since_commit >= options.files_per_commit || stopping {
                 commit(writer, state, &options.index)?;
+                reader.reload().context("cannot read the index")?;
+                stories.refresh(reader.searcher());
                 since_commit = 0;
                 pending.shrink_to_fit();
             }
@@ -487,10 +469,10 @@ impl Run<'_> {
     }
 }
 
-/// Adds a file's articles to the index, one copy of each story, and counts them.
+/// Adds a file's articles to the index, each joining its story, and counts the copies.
 struct Adding<'a> {
     writer: &'a mut IndexWriter<ArticleDocument>,
-    fingerprints: &'a mut FxHashSet<u64>,
+    stories: &'a mut Stories,
     report: &'a mut IndexReport,
     warn: &'a (dyn Fn(&ParseError) + Sync),
     fields: Fields,
@@ -503,18 +485,26 @@ impl Adding<'_> {
     fn add(&mut self, outcome: FileOutcome) {
         for article in outcome.articles {
             let fingerprint = article.fingerprint();
-            if !self.fingerprints.insert(fingerprint) {
+            let bands = stories::bands(&article.body);
+            let (story, copy) = self.stories.story_of(bands.as_ref(), fingerprint);
+            if copy {
                 self.entry.duplicates += 1;
                 self.report.duplicates += 1;
-                continue;
             }
             if outcome.later_replaces_same_id {
                 self.writer
                     .delete_term(Term::from_field_text(self.fields.id, &article.id));
             }
+            let lineage = Lineage {
+                file: self.key,
+                fingerprint,
+                story,
+                // A copy is found through its story's first article, never through another copy.
+                bands: bands.as_ref().filter(|_| !copy).map(|b| &b[..]),
+            };
             // add_document fails only once the writer has died of an earlier error, which the
             // next commit reports.
-            let document = ArticleDocument::new(self.fields, article, self.key, fingerprint);
+            let document = ArticleDocument::new(self.fields, article, lineage);
             let _ = self.writer.add_document(document);
             self.entry.articles += 1;
             self.report.indexed += 1;
@@ -573,47 +563,6 @@ fn commit(
     state
         .log(index)
         .with_context(|| format!("cannot write to {}", index.display()))
-}
-
-/// The fingerprints of the indexed articles, except those of the files in `leaving`.
-fn kept_fingerprints(
-    searcher: &Searcher,
-    leaving: &FxHashSet<&str>,
-) -> anyhow::Result<FxHashSet<u64>> {
-    let mut kept = FxHashSet::default();
-    for segment in searcher.segment_readers() {
-        let fast = segment.fast_fields();
-        let fingerprints = fast
-            .u64(Fields::FINGERPRINT)
-            .context("cannot read article fingerprints")?;
-        let files = fast
-            .str(Fields::FILE)
-            .context("cannot read article files")?;
-        // The ordinals of the leaving files, found in one pass over the sorted dictionary
-        // (looking each ordinal up would decompress a block per file).
-        let mut leaving_ords = FxHashSet::default();
-        if let Some(files) = files.as_ref().filter(|_| !leaving.is_empty()) {
-            let mut terms = files
-                .dictionary()
-                .stream()
-                .context("cannot read article files")?;
-            while terms.advance() {
-                if std::str::from_utf8(terms.key()).is_ok_and(|key| leaving.contains(key)) {
-                    leaving_ords.insert(terms.term_ord());
-                }
-            }
-        }
-        for doc in segment.doc_ids_alive() {
-            let Some(fingerprint) = fingerprints.first(doc) else {
-                continue;
-            };
-            let ord = files.as_ref().and_then(|f| f.term_ords(doc).next());
-            if !ord.is_some_and(|ord| leaving_ords.contains(&ord)) {
-                kept.insert(fingerprint);
-            }
-        }
-    }
-    Ok(kept)
 }
 
 /// Canonical forms of the directories to index; a missing one stops the run before it starts.
@@ -704,41 +653,5 @@ mod tests {
         );
         assert_eq!(plan.vanished, ["/a/gone.txt"]);
         assert!(plan.pending.is_empty());
-    }
-
-    #[test]
-    fn files_holding_copies_are_read_again_only_when_articles_may_go() {
-        let known = known(&[("/a/copies.txt", 3, 2), ("/a/other.txt", 4, 0)]);
-        let roots = [PathBuf::from("/a")];
-        let quiet = plan(
-            vec![found("/a/copies.txt", 3), found("/a/other.txt", 4)],
-            &known,
-            &roots,
-            &[],
-        );
-        assert!(quiet.pending.is_empty());
-        assert_eq!(quiet.unchanged, 2);
-
-        let one_changed = plan(
-            vec![found("/a/copies.txt", 3), found("/a/other.txt", 5)],
-            &known,
-            &roots,
-            &[],
-        );
-        assert_eq!(
-            reasons(&one_changed),
-            [
-                ("/a/other.txt", Reason::Changed { known_hash: 400 }),
-                ("/a/copies.txt", Reason::Recheck { known_hash: 300 }),
-            ]
-        );
-        assert_eq!(one_changed.unchanged, 0);
-
-        let one_gone = plan(vec![found("/a/copies.txt", 3)], &known, &roots, &[]);
-        assert_eq!(
-            reasons(&one_gone),
-            [("/a/copies.txt", Reason::Recheck { known_hash: 300 })]
-        );
-        assert_eq!(one_gone.vanished, ["/a/other.txt"]);
     }
 }

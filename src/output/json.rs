@@ -62,6 +62,9 @@ struct HitJson<'a> {
     /// Added key, with `--fragments`: the best passages, best first.
     #[serde(skip_serializing_if = "Option::is_none")]
     fragments: Option<Vec<String>>,
+    /// Added key: the ids of the other articles of its story (copies with small edits, or
+    /// exact), shown once; empty when it has none.
+    copies: &'a [String],
 }
 
 /// The keys a hit may carry, for `--fields`.
@@ -78,6 +81,7 @@ pub const HIT_KEYS: &[&str] = &[
     "title_snippet",
     "matches",
     "fragments",
+    "copies",
 ];
 
 /// Refuses a `--fields` list naming a key hits do not have.
@@ -135,6 +139,7 @@ fn hit(hit: &Hit) -> HitJson<'_> {
             .collect(),
         fragments: (!hit.fragments.is_empty())
             .then(|| hit.fragments.iter().map(|f| f.to_html()).collect()),
+        copies: &hit.copies,
     }
 }
 
@@ -334,7 +339,8 @@ mod tests {
                 r#""title":"Pyongyang lancia due missili","section":"Esteri","date":"2023-09-14","#,
                 r#""url":null,"snippet":"All’alba due <mark>missili</mark> balistici "#,
                 r#"&lt;corto raggio&gt; …","title_snippet":"Pyongyang lancia due "#,
-                r#"<mark>missili</mark>","matches":[{"field":"title","start":21,"end":28}]}],"#,
+                r#"<mark>missili</mark>","matches":[{"field":"title","start":21,"end":28}],"#,
+                r#""copies":["c0ffee","beef"]}],"#,
                 r#""relaxed":false,"suggestion":null,"partial_hits":2,"read_as":"Corea missili"}"#,
                 "\n"
             )

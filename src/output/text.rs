@@ -64,6 +64,11 @@ pub fn results(results: &SearchResults, style: Style, out: &mut impl Write) -> i
         meta.extend(hit.section.clone());
         meta.extend(hit.date.map(|d| d.to_string()));
         meta.push(style.paint(PATH, &hit.path));
+        match hit.copies.len() {
+            0 => {}
+            1 => meta.push("+1 copy".into()),
+            n => meta.push(format!("+{n} copies")),
+        }
         writeln!(out, "   {}", meta.join(" · "))?;
         if hit.fragments.is_empty() {
             writeln!(out, "   {}", style.snippet(&hit.snippet, ""))?;
@@ -338,6 +343,7 @@ pub(crate) mod tests {
                 title_snippet: marked("Pyongyang lancia due ", "missili", ""),
                 snippet: marked("All’alba due ", "missili", " balistici <corto raggio> …"),
                 fragments: Vec::new(),
+                copies: vec!["c0ffee".into(), "beef".into()],
                 matches: vec![FieldMatch {
                     field: "title",
                     start: 21,
@@ -354,7 +360,7 @@ pub(crate) mod tests {
         super::results(&results, Style { color: false }, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "1. Pyongyang lancia due missili\n   Esteri · 2023-09-14 · c/2023/09/14/000_ab12.txt\n   \
+            "1. Pyongyang lancia due missili\n   Esteri · 2023-09-14 · c/2023/09/14/000_ab12.txt · +2 copies\n   \
              All’alba due missili balistici <corto raggio> …\n\n"
         );
         let mut coloured = Vec::new();

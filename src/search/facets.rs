@@ -1,10 +1,12 @@
 //! Counts of the matching articles per section and per month (`--facets`), collected from the
-//! fast columns in one pass over the matches.
+//! fast columns in one pass over the matches; a story and its copies count once, as the first
+//! of them met, unless every copy is asked for.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime as ChronoDate, Datelike};
 use clap::ValueEnum;
+use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
@@ -86,13 +88,28 @@ pub fn interval(months: &BTreeMap<String, u64>, forced: Option<Interval>) -> Int
         .unwrap_or(Interval::Year)
 }
 
-pub struct FacetCollector;
+pub struct FacetCollector {
+    pub once_per_story: bool,
+}
+
+/// A segment's section (ordinal) and month of an article.
+type Keys = (Option<u64>, Option<(i32, u32)>);
 
 pub struct SegmentFacets {
     sections: Option<StrColumn>,
     dates: Column<DateTime>,
+    /// Present when each story counts once.
+    stories: Option<Column<u64>>,
     per_section: HashMap<Option<u64>, u64>,
     per_month: HashMap<Option<(i32, u32)>, u64>,
+    per_story: FxHashMap<u64, Keys>,
+}
+
+/// A segment's counts, and the stories it met with their section and month, to be counted
+/// once across segments.
+pub struct SegmentFruit {
+    counts: Facets,
+    stories: FxHashMap<u64, (String, String)>,
 }
 
 impl Collector for FacetCollector {
@@ -105,11 +122,18 @@ impl Collector for FacetCollector {
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
         let fast = segment.fast_fields();
+        let stories = if self.once_per_story {
+            Some(fast.u64(Fields::STORY)?)
+        } else {
+            None
+        };
         Ok(SegmentFacets {
             sections: fast.str(Fields::SECTION)?,
             dates: fast.date(Fields::DATE)?,
+            stories,
             per_section: HashMap::new(),
             per_month: HashMap::new(),
+            per_story: FxHashMap::default(),
         })
     }
 
@@ -117,54 +141,75 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Facets> {
         let mut merged = Facets::default();
+        let mut stories: FxHashMap<u64, (String, String)> = FxHashMap::default();
         for fruit in fruits {
-            for (key, count) in fruit.section {
+            for (key, count) in fruit.counts.section {
                 *merged.section.entry(key).or_default() += count;
             }
-            for (key, count) in fruit.month {
+            for (key, count) in fruit.counts.month {
                 *merged.month.entry(key).or_default() += count;
             }
+            for (story, keys) in fruit.stories {
+                stories.entry(story).or_insert(keys);
+            }
+        }
+        for (section, month) in stories.into_values() {
+            *merged.section.entry(section).or_default() += 1;
+            *merged.month.entry(month).or_default() += 1;
         }
         Ok(merged)
     }
 }
 
 impl SegmentCollector for SegmentFacets {
-    type Fruit = Facets;
+    type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         let section = self.sections.as_ref().and_then(|c| c.term_ords(doc).next());
-        *self.per_section.entry(section).or_default() += 1;
         let month = self
             .dates
             .first(doc)
             .and_then(|d| ChronoDate::from_timestamp(d.into_timestamp_secs(), 0))
             .map(|d| (d.year(), d.month()));
+        if let Some(story) = self.stories.as_ref().and_then(|c| c.first(doc)) {
+            self.per_story.entry(story).or_insert((section, month));
+            return;
+        }
+        *self.per_section.entry(section).or_default() += 1;
         *self.per_month.entry(month).or_default() += 1;
     }
 
-    fn harvest(self) -> Facets {
-        let mut facets = Facets::default();
+    fn harvest(self) -> SegmentFruit {
         let mut name = String::new();
-        for (ord, count) in self.per_section {
+        let mut section_name = |ord: Option<u64>| {
             let known = match (ord, &self.sections) {
                 (Some(ord), Some(column)) => column.ord_to_str(ord, &mut name).unwrap_or(false),
                 _ => false,
             };
-            let key = if known {
+            if known {
                 name.clone()
             } else {
                 UNKNOWN.to_string()
-            };
-            *facets.section.entry(key).or_default() += count;
+            }
+        };
+        let month_name = |month: Option<(i32, u32)>| {
+            month.map_or(UNKNOWN.to_string(), |(y, m)| format!("{y:04}-{m:02}"))
+        };
+        let mut counts = Facets::default();
+        for (ord, count) in self.per_section {
+            *counts.section.entry(section_name(ord)).or_default() += count;
         }
         for (month, count) in self.per_month {
-            let key = month.map_or(UNKNOWN.to_string(), |(y, m)| format!("{y:04}-{m:02}"));
-            *facets.month.entry(key).or_default() += count;
+            *counts.month.entry(month_name(month)).or_default() += count;
         }
-        facets
+        let stories = self
+            .per_story
+            .into_iter()
+            .map(|(story, (ord, month))| (story, (section_name(ord), month_name(month))))
+            .collect();
+        SegmentFruit { counts, stories }
     }
 }
 

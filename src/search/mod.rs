@@ -7,6 +7,7 @@ pub mod highlight;
 pub mod query;
 mod rank;
 pub mod snippet;
+mod stories;
 pub mod typo;
 
 use std::time::{Duration, Instant};
@@ -90,6 +91,8 @@ pub struct SearchRequest {
     pub like: Option<String>,
     /// Make snippets and match positions (a caller that shows none asks for none).
     pub snippets: bool,
+    /// Show every copy of a story as a hit of its own, and count it in totals and facets.
+    pub all_copies: bool,
 }
 
 /// Where a matched word is, in characters from the start of a stored field.
@@ -116,6 +119,8 @@ pub struct Hit {
     /// The best passages, best first (`fragments` of the request; empty when not asked for).
     pub fragments: Vec<Snippet>,
     pub matches: Vec<FieldMatch>,
+    /// The ids of the other articles of its story (copies of it, or it of them).
+    pub copies: Vec<String>,
 }
 
 /// How a query was read: in the query language, and whether punctuation that looks like syntax
@@ -269,6 +274,10 @@ fn rank_query(
         (ranked.partial_hits, more, _) =
             rank::collect(searcher, query.as_ref(), &partial.bonuses, &page)?;
         found.extend(more);
+        if !request.all_copies {
+            // A copy missing a word a matching copy has belongs to that copy's story.
+            found = stories::one_per_story(searcher, found);
+        }
     }
     ranked.found = found;
     Ok(ranked)
@@ -308,6 +317,7 @@ fn fetch(
                 snippet: Snippet::default(),
                 fragments: Vec::new(),
                 matches: Vec::new(),
+                copies: stories::copies(searcher, fields, address)?,
             };
             if request.snippets {
                 let body = article.body;

@@ -1,20 +1,25 @@
 //! Collects and ranks: BM25 over title and body finds the best candidates, then the bonuses of
 //! the compiled query (see [`super::compile::Compiled`]) reorder the first of them.
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{EnableScoring, Query, Scorer};
 use tantivy::{DateTime, DocAddress, DocSet, Order, Searcher};
 
 use super::facets::FacetCollector;
+use super::stories::{self, Total};
 use super::{Facets, SearchRequest, Sort};
 use crate::index::Fields;
 
-pub type Collected = (usize, Vec<(f32, DocAddress)>, Option<Facets>);
+/// Articles in rank order, with their scores.
+pub type Ranked = Vec<(f32, DocAddress)>;
+
+pub type Collected = (usize, Ranked, Option<Facets>);
 
 /// How many of the best candidates by BM25 the bonuses may reorder.
 const RESCORE_WINDOW: usize = 100;
 
-/// The total, the page of hits asked for and the facets, for `query`.
+/// The total, the page of hits asked for and the facets, for `query`. A story's copies count
+/// once and the best-ranked stands for them, unless the request asks for every copy.
 pub fn collect(
     searcher: &Searcher,
     query: &dyn Query,
@@ -25,44 +30,72 @@ pub fn collect(
     let articles = searcher.num_docs() as usize;
     let offset = request.offset.min(articles);
     let limit = request.limit.min(articles - offset).max(1);
-    let facets = request.facets.then_some(FacetCollector);
-    let (total, hits, facets) = match request.sort {
+    let by_story = !request.all_copies;
+    let counts = (
+        Total { stories: by_story },
+        request.facets.then_some(FacetCollector {
+            once_per_story: by_story,
+        }),
+    );
+    let wanted = offset + limit;
+    // Copies shown once: more candidates than the page are ranked, so that the page still
+    // holds as many stories; the window grows until it does or holds every match.
+    let mut window = if by_story { wanted * 2 } else { wanted };
+    let (mut ranked, (total, facets)) =
+        top(searcher, query, bonuses, request.sort, window, counts)?;
+    loop {
+        let matched = ranked.len();
+        if by_story {
+            ranked = stories::one_per_story(searcher, ranked);
+        }
+        if ranked.len() >= wanted || matched < window {
+            break;
+        }
+        window = (window * 4).min(articles);
+        (ranked, _) = top(searcher, query, bonuses, request.sort, window, Count)?;
+    }
+    let hits = if request.limit == 0 {
+        vec![]
+    } else {
+        ranked.into_iter().skip(offset).take(limit).collect()
+    };
+    Ok((total, hits, facets))
+}
+
+/// The first `window` matches in the order asked for, with what `also` collects on the way.
+fn top<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    bonuses: &[Box<dyn Query>],
+    sort: Sort,
+    window: usize,
+    also: C,
+) -> anyhow::Result<(Ranked, C::Fruit)> {
+    let window = window.max(1);
+    Ok(match sort {
         Sort::Relevance if !bonuses.is_empty() => {
-            let window = (offset + limit).max(RESCORE_WINDOW);
-            let top = TopDocs::with_limit(window).order_by_score();
-            let (total, candidates, facets) = searcher.search(query, &(Count, top, facets))?;
-            let ranked = rescore(searcher, candidates, bonuses)?;
-            (
-                total,
-                ranked.into_iter().skip(offset).take(limit).collect(),
-                facets,
-            )
+            let top = TopDocs::with_limit(window.max(RESCORE_WINDOW)).order_by_score();
+            let (candidates, fruit) = searcher.search(query, &(top, also))?;
+            let mut ranked = rescore(searcher, candidates, bonuses)?;
+            ranked.truncate(window.max(RESCORE_WINDOW));
+            (ranked, fruit)
         }
         Sort::Relevance => {
-            let top = TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_score();
-            searcher.search(query, &(Count, top, facets))?
+            searcher.search(query, &(TopDocs::with_limit(window).order_by_score(), also))?
         }
         Sort::Date | Sort::Oldest => {
-            let order = if request.sort == Sort::Date {
+            let order = if sort == Sort::Date {
                 Order::Desc
             } else {
                 Order::Asc
             };
-            let top = TopDocs::with_limit(limit).and_offset(offset);
-            let by_date = top.order_by_fast_field::<DateTime>(Fields::DATE, order);
-            let (total, hits, facets) = searcher.search(query, &(Count, by_date, facets))?;
+            let by_date =
+                TopDocs::with_limit(window).order_by_fast_field::<DateTime>(Fields::DATE, order);
+            let (hits, fruit) = searcher.search(query, &(by_date, also))?;
             // Ordered by date, hits carry no relevance score.
-            (
-                total,
-                hits.into_iter().map(|(_, a)| (0.0, a)).collect(),
-                facets,
-            )
+            (hits.into_iter().map(|(_, a)| (0.0, a)).collect(), fruit)
         }
-    };
-    let hits = if request.limit == 0 { vec![] } else { hits };
-    Ok((total, hits, facets))
+    })
 }
 
 /// Adds the bonuses to the first [`RESCORE_WINDOW`] candidates and orders them again; those

@@ -1,0 +1,293 @@
+//! Stories: an article and its copies. A wire story republished with another headline, a byline,
+//! a sentence added or cut is the same story; every copy is indexed, and search shows the story
+//! once (see `search::rank`).
+//!
+//! Copies are found by MinHash over four-word shingles of the body's words (case and
+//! punctuation ignored), one permutation hashing (one hash per shingle, 64 buckets, empty
+//! buckets filled from the next) so that it costs a hash per word. The signature is cut into 32
+//! bands of two values, indexed as terms of the `bands` field for the first article of each
+//! story: an article is a copy of the story whose first article shares the most bands with it,
+//! when that is at least [`MIN_BANDS`] —
+//! about a Jaccard similarity of 0.4 between the two bodies' shingles, where copies with edits
+//! are above 0.6 and different articles on the same event below 0.1 (BENCHMARKS.md measures
+//! it). A story is named by the fingerprint of its first article.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+
+use super::Fields;
+
+const BUCKETS: usize = 64;
+pub const BANDS: usize = BUCKETS / 2;
+/// Bands two bodies must share to be one story; chance sharing is one or two.
+const MIN_BANDS: usize = 6;
+
+/// Fewer words than this and a body's signature says too little: it is a copy only of the same
+/// words (its fingerprint).
+const MIN_WORDS: usize = 40;
+
+/// The band terms of a body, or `None` when it has fewer than [`MIN_WORDS`] words.
+pub fn bands(body: &str) -> Option<[u64; BANDS]> {
+    let signature = signature(body)?;
+    let mut bands = [0; BANDS];
+    for (band, pair) in signature.chunks_exact(2).enumerate() {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&pair[0].to_le_bytes());
+        bytes[8..].copy_from_slice(&pair[1].to_le_bytes());
+        bands[band] = xxh3_64_with_seed(&bytes, band as u64);
+    }
+    Some(bands)
+}
+
+fn signature(body: &str) -> Option<[u64; BUCKETS]> {
+    let words: Vec<u64> = body
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|word| {
+            if word.bytes().all(|b| !b.is_ascii_uppercase()) {
+                xxh3_64(word.as_bytes())
+            } else {
+                xxh3_64(word.to_lowercase().as_bytes())
+            }
+        })
+        .collect();
+    if words.len() < MIN_WORDS {
+        return None;
+    }
+    let mut minimum = [u64::MAX; BUCKETS];
+    for w in words.windows(4) {
+        let shingle =
+            mix(w[0] ^ w[1].rotate_left(17) ^ w[2].rotate_left(31) ^ w[3].rotate_left(47));
+        let bucket = (shingle >> 58) as usize;
+        let value = shingle & ((1 << 58) - 1);
+        minimum[bucket] = minimum[bucket].min(value);
+    }
+    // Densification: an empty bucket takes the next filled one's value, marked by the distance,
+    // so that two short bodies still compare bucket by bucket.
+    let filled: Vec<usize> = (0..BUCKETS).filter(|&b| minimum[b] != u64::MAX).collect();
+    let mut signature = minimum;
+    for bucket in 0..BUCKETS {
+        if minimum[bucket] == u64::MAX {
+            let next = filled
+                .iter()
+                .map(|&f| (f + BUCKETS - bucket) % BUCKETS)
+                .min()
+                .unwrap_or(0);
+            let from = (bucket + next) % BUCKETS;
+            signature[bucket] = mix(minimum[from] ^ (next as u64) << 58);
+        }
+    }
+    Some(signature)
+}
+
+/// A 64-bit finaliser (splitmix64): spreads the shingle's bits over the bucket and the value.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Finds the story of each article an indexing run adds: among the searchable articles (as of
+/// the last commit) and those added since.
+pub struct Stories {
+    searcher: Searcher,
+    fields: Fields,
+    /// Files whose indexed articles are going: matching one of them makes no copy.
+    leaving: FxHashSet<String>,
+    /// Band → the stories of the articles added since the last commit that have it.
+    recent: FxHashMap<u64, Vec<u64>>,
+    /// The stories of the articles added since the last commit.
+    recent_stories: FxHashSet<u64>,
+}
+
+impl Stories {
+    pub fn new(searcher: Searcher, fields: Fields, leaving: FxHashSet<String>) -> Stories {
+        Stories {
+            searcher,
+            fields,
+            leaving,
+            recent: FxHashMap::default(),
+            recent_stories: FxHashSet::default(),
+        }
+    }
+
+    /// After a commit: what was added is now searchable.
+    pub fn refresh(&mut self, searcher: Searcher) {
+        self.searcher = searcher;
+        self.recent.clear();
+        self.recent_stories.clear();
+    }
+
+    /// The story an article with these bands and this fingerprint joins, and whether it is a
+    /// copy; a new story is named by the fingerprint. Only a story's first article is matched
+    /// against (its copies are indexed without bands): a copy of a copy of a copy drifts, and
+    /// pages that each resemble the next are not one story.
+    pub fn story_of(&mut self, bands: Option<&[u64; BANDS]>, fingerprint: u64) -> (u64, bool) {
+        let similar = bands.and_then(|bands| match self.best_indexed(bands) {
+            Some((address, story)) => Some((story, !self.is_leaving(address))),
+            None => self.best_recent(bands).map(|story| (story, true)),
+        });
+        // Without a similar article (or bands: a short body), an exact copy still has the same
+        // fingerprint, the name of its story.
+        let (story, copy) = similar.unwrap_or_else(|| (fingerprint, self.is_told(fingerprint)));
+        self.recent_stories.insert(story);
+        if !copy {
+            for band in bands.into_iter().flatten() {
+                self.recent.entry(*band).or_default().push(story);
+            }
+        }
+        (story, copy)
+    }
+
+    /// Whether an article of `story` is indexed (and staying) or was added since the commit.
+    fn is_told(&self, story: u64) -> bool {
+        if self.recent_stories.contains(&story) {
+            return true;
+        }
+        let term = Term::from_field_u64(self.fields.story, story);
+        self.searcher
+            .segment_readers()
+            .iter()
+            .enumerate()
+            .any(|(segment_ord, reader)| {
+                let Ok(index) = reader.inverted_index(self.fields.story) else {
+                    return false;
+                };
+                let Ok(Some(mut postings)) = index.read_postings(&term, IndexRecordOption::Basic)
+                else {
+                    return false;
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    let address = DocAddress::new(segment_ord as u32, doc);
+                    if !reader.is_deleted(doc) && !self.is_leaving(address) {
+                        return true;
+                    }
+                    doc = postings.advance();
+                }
+                false
+            })
+    }
+
+    /// Whether the indexed article at `address` is from a file whose articles are going.
+    fn is_leaving(&self, address: DocAddress) -> bool {
+        if self.leaving.is_empty() {
+            return false;
+        }
+        let fast = self
+            .searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields();
+        let Ok(Some(files)) = fast.str(Fields::FILE) else {
+            return false;
+        };
+        let mut file = String::new();
+        match files.term_ords(address.doc_id).next() {
+            Some(ord) if files.ord_to_str(ord, &mut file).unwrap_or(false) => {
+                self.leaving.contains(&file)
+            }
+            _ => false,
+        }
+    }
+
+    /// The indexed article sharing the most bands, if enough, and its story.
+    fn best_indexed(&self, bands: &[u64; BANDS]) -> Option<(DocAddress, u64)> {
+        let mut shared: FxHashMap<DocAddress, usize> = FxHashMap::default();
+        for (segment_ord, reader) in self.searcher.segment_readers().iter().enumerate() {
+            let Ok(index) = reader.inverted_index(self.fields.bands) else {
+                continue;
+            };
+            for band in bands {
+                let term = Term::from_field_u64(self.fields.bands, *band);
+                let Ok(Some(mut postings)) = index.read_postings(&term, IndexRecordOption::Basic)
+                else {
+                    continue;
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if !reader.is_deleted(doc) {
+                        *shared
+                            .entry(DocAddress::new(segment_ord as u32, doc))
+                            .or_default() += 1;
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
+        let (address, count) = shared
+            .into_iter()
+            .max_by_key(|(a, n)| (*n, std::cmp::Reverse(*a)))?;
+        if count < MIN_BANDS {
+            return None;
+        }
+        let fast = self
+            .searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields();
+        let story = fast.u64(Fields::STORY).ok()?.first(address.doc_id)?;
+        Some((address, story))
+    }
+
+    /// The story sharing the most bands among the articles added since the last commit.
+    fn best_recent(&self, bands: &[u64; BANDS]) -> Option<u64> {
+        let mut shared: FxHashMap<u64, usize> = FxHashMap::default();
+        for band in bands {
+            for story in self.recent.get(band).into_iter().flatten() {
+                *shared.entry(*story).or_default() += 1;
+            }
+        }
+        shared
+            .into_iter()
+            .filter(|(_, n)| *n >= MIN_BANDS)
+            .max_by_key(|(story, n)| (*n, std::cmp::Reverse(*story)))
+            .map(|(story, _)| story)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(a: &str, b: &str) -> usize {
+        let (a, b) = (bands(a).unwrap(), bands(b).unwrap());
+        a.iter().zip(&b).filter(|(x, y)| x == y).count()
+    }
+
+    const STORY: &str = "Il consiglio dei ministri ha approvato nella notte il decreto sulle \
+        bollette, che proroga di tre mesi gli sconti per le famiglie con un reddito basso. \
+        Il provvedimento costa due miliardi, coperti in parte con i fondi europei non spesi. \
+        Le opposizioni parlano di una misura tampone e chiedono un intervento strutturale. \
+        Il ministro dell'economia ha detto che il governo tornerà sul tema in autunno, con la \
+        legge di bilancio, quando saranno noti i conti dell'anno. Le associazioni dei \
+        consumatori giudicano lo sconto insufficiente per chi vive nelle regioni più fredde.";
+
+    #[test]
+    fn a_copy_with_edits_shares_many_bands_another_story_almost_none() {
+        let edited = STORY
+            .replace("Il consiglio dei ministri", "Roma. Il Consiglio dei ministri")
+            .replace(" Le associazioni dei consumatori giudicano lo sconto insufficiente per chi vive nelle regioni più fredde.", "")
+            + " (di Marco Rossi)";
+        assert!(
+            shared(STORY, &edited) >= MIN_BANDS,
+            "{}",
+            shared(STORY, &edited)
+        );
+        assert_eq!(
+            shared(STORY, &STORY.to_uppercase().replace(',', ";")),
+            BANDS
+        );
+        let other = "Il governo ha approvato il decreto sulle bollette: per le opposizioni \
+            non basta. Secondo le associazioni dei consumatori gli sconti sono troppo bassi e \
+            arrivano tardi, mentre il ministro promette un intervento con la legge di bilancio \
+            e ricorda che i fondi europei copriranno parte della spesa prevista.";
+        assert!(shared(STORY, other) < MIN_BANDS, "{}", shared(STORY, other));
+    }
+
+    #[test]
+    fn short_bodies_have_no_bands() {
+        assert!(bands("Sono stati lanciati due missili, anzi tre missili.").is_none());
+        assert!(bands(STORY).is_some());
+    }
+}

@@ -1,0 +1,135 @@
+//! A story and its copies shown once (see `index::stories`): the best-ranked copy is the hit,
+//! the others are listed with it; totals count stories. `--all-copies` shows every copy.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
+
+use crate::index::Fields;
+
+/// The story of an article.
+pub fn story_of(searcher: &Searcher, address: DocAddress) -> Option<u64> {
+    let reader = searcher.segment_reader(address.segment_ord);
+    reader
+        .fast_fields()
+        .u64(Fields::STORY)
+        .ok()?
+        .first(address.doc_id)
+}
+
+/// The ranked articles with each story's best-ranked copy only, in order.
+pub fn one_per_story(
+    searcher: &Searcher,
+    ranked: Vec<(f32, DocAddress)>,
+) -> Vec<(f32, DocAddress)> {
+    let mut columns: FxHashMap<u32, Option<Column<u64>>> = FxHashMap::default();
+    let mut seen = FxHashSet::default();
+    ranked
+        .into_iter()
+        .filter(|(_, address)| {
+            let column = columns.entry(address.segment_ord).or_insert_with(|| {
+                let reader = searcher.segment_reader(address.segment_ord);
+                reader.fast_fields().u64(Fields::STORY).ok()
+            });
+            match column.as_ref().and_then(|c| c.first(address.doc_id)) {
+                Some(story) => seen.insert(story),
+                None => true,
+            }
+        })
+        .collect()
+}
+
+/// The ids of the other articles of the story of the article at `address`.
+pub fn copies(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: DocAddress,
+) -> anyhow::Result<Vec<String>> {
+    let Some(story) = story_of(searcher, address) else {
+        return Ok(Vec::new());
+    };
+    let query = TermQuery::new(
+        Term::from_field_u64(fields.story, story),
+        IndexRecordOption::Basic,
+    );
+    let found = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+    let mut ids = Vec::with_capacity(found.len());
+    for other in found.into_iter().filter(|a| *a != address) {
+        let doc: TantivyDocument = searcher.doc(other)?;
+        if let Some(id) = doc.get_first(fields.id).and_then(|v| v.as_str()) {
+            ids.push(id.to_string());
+        }
+    }
+    // Where the index keeps them is no order: the ids' is stable.
+    ids.sort();
+    Ok(ids)
+}
+
+/// Counts matching articles, or matching stories (each once, across segments).
+pub struct Total {
+    pub stories: bool,
+}
+
+pub struct SegmentTotal {
+    stories: Option<Column<u64>>,
+    articles: usize,
+    seen: FxHashSet<u64>,
+}
+
+impl Collector for Total {
+    type Fruit = usize;
+    type Child = SegmentTotal;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentTotal> {
+        let stories = if self.stories {
+            Some(segment.fast_fields().u64(Fields::STORY)?)
+        } else {
+            None
+        };
+        Ok(SegmentTotal {
+            stories,
+            articles: 0,
+            seen: FxHashSet::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(usize, FxHashSet<u64>)>) -> tantivy::Result<usize> {
+        let mut stories = FxHashSet::default();
+        let mut articles = 0;
+        for (counted, seen) in fruits {
+            articles += counted;
+            stories.extend(seen);
+        }
+        Ok(articles + stories.len())
+    }
+}
+
+impl SegmentCollector for SegmentTotal {
+    type Fruit = (usize, FxHashSet<u64>);
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        match self.stories.as_ref().and_then(|c| c.first(doc)) {
+            Some(story) => {
+                self.seen.insert(story);
+            }
+            None => self.articles += 1,
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.articles, self.seen)
+    }
+}
