@@ -83,6 +83,20 @@ fn copies_with_edits_show_once_and_another_story_on_the_event_stays_apart() {
 
     let text = stdout(&env.run(&["search", "bollette sconti"]));
     assert!(text.contains(" · +2 copies\n"), "{text}");
+
+    // Articles like the analysis: the wire story, once.
+    let like = search_in(&index, "", &["--like", "analisi"]);
+    assert_eq!(like.hits.len(), 1, "{:?}", ids(&like));
+    assert_eq!(like.hits[0].copies.len(), 2);
+    // Articles like the wire story leave out its copies.
+    let like = search_in(&index, "", &["--like", "ansa", "--all-copies"]);
+    assert!(
+        !ids(&like)
+            .iter()
+            .any(|id| ["gazzetta", "corriere"].contains(id)),
+        "{:?}",
+        ids(&like)
+    );
 }
 
 #[test]

@@ -3,14 +3,14 @@
 //! once (see `search::rank`).
 //!
 //! Copies are found by MinHash over four-word shingles of the body's words (case and
-//! punctuation ignored), one permutation hashing (one hash per shingle, 64 buckets, empty
-//! buckets filled from the next) so that it costs a hash per word. The signature is cut into 32
+//! punctuation ignored), one permutation hashing (one hash per shingle, 32 buckets, empty
+//! buckets filled from the next) so that it costs a hash per word. The signature is cut into 16
 //! bands of two values, indexed as terms of the `bands` field for the first article of each
-//! story: an article is a copy of the story whose first article shares the most bands with it,
-//! when that is at least [`MIN_BANDS`] —
-//! about a Jaccard similarity of 0.4 between the two bodies' shingles, where copies with edits
-//! are above 0.6 and different articles on the same event below 0.1 (BENCHMARKS.md measures
-//! it). A story is named by the fingerprint of its first article.
+//! story only: an article is a copy of the story whose first article shares the most bands with
+//! it, at least [`MIN_BANDS`]. Two bodies with a Jaccard similarity J share 16·J² bands on
+//! average: two from J ≈ 0.35, where copies with a newspaper's edits are above 0.5 and different
+//! articles alike (on one event, or pages of one manual) below 0.3 (`benches/copies.rs`
+//! measures it). A story is named by the fingerprint of its first article.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::schema::IndexRecordOption;
@@ -19,10 +19,11 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use super::Fields;
 
-const BUCKETS: usize = 64;
+const BUCKET_BITS: u32 = 5;
+const BUCKETS: usize = 1 << BUCKET_BITS;
 pub const BANDS: usize = BUCKETS / 2;
-/// Bands two bodies must share to be one story; chance sharing is one or two.
-const MIN_BANDS: usize = 6;
+/// Bands a body must share with a story's first article to be its copy.
+const MIN_BANDS: usize = 2;
 
 /// Fewer words than this and a body's signature says too little: it is a copy only of the same
 /// words (its fingerprint).
@@ -60,8 +61,8 @@ fn signature(body: &str) -> Option<[u64; BUCKETS]> {
     for w in words.windows(4) {
         let shingle =
             mix(w[0] ^ w[1].rotate_left(17) ^ w[2].rotate_left(31) ^ w[3].rotate_left(47));
-        let bucket = (shingle >> 58) as usize;
-        let value = shingle & ((1 << 58) - 1);
+        let bucket = (shingle >> (64 - BUCKET_BITS)) as usize;
+        let value = shingle & ((1 << (64 - BUCKET_BITS)) - 1);
         minimum[bucket] = minimum[bucket].min(value);
     }
     // Densification: an empty bucket takes the next filled one's value, marked by the distance,
@@ -76,7 +77,7 @@ fn signature(body: &str) -> Option<[u64; BUCKETS]> {
                 .min()
                 .unwrap_or(0);
             let from = (bucket + next) % BUCKETS;
-            signature[bucket] = mix(minimum[from] ^ (next as u64) << 58);
+            signature[bucket] = mix(minimum[from] ^ (next as u64) << (64 - BUCKET_BITS));
         }
     }
     Some(signature)

@@ -381,11 +381,16 @@ fn like(searcher: &Searcher, fields: &Fields, id: &str) -> anyhow::Result<Box<dy
         .with_min_term_frequency(1)
         .with_max_query_terms(30)
         .with_document_fields(vec![(fields.body, values)]);
+    // The article itself is left out, and its copies with it: they are the same story.
+    let itself: Term = match stories::story_of(searcher, *address) {
+        Some(story) => Term::from_field_u64(fields.story, story),
+        None => id_term,
+    };
     Ok(Box::new(BooleanQuery::new(vec![
         (Occur::Must, Box::new(similar)),
         (
             Occur::MustNot,
-            Box::new(TermQuery::new(id_term, IndexRecordOption::Basic)),
+            Box::new(TermQuery::new(itself, IndexRecordOption::Basic)),
         ),
     ])))
 }

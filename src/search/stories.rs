@@ -53,10 +53,12 @@ pub fn copies(
     let Some(story) = story_of(searcher, address) else {
         return Ok(Vec::new());
     };
-    let query = TermQuery::new(
-        Term::from_field_u64(fields.story, story),
-        IndexRecordOption::Basic,
-    );
+    let term = Term::from_field_u64(fields.story, story);
+    // Most stories have one article: the dictionary says so without a search.
+    if searcher.doc_freq(&term)? <= 1 {
+        return Ok(Vec::new());
+    }
+    let query = TermQuery::new(term, IndexRecordOption::Basic);
     let found = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
     let mut ids = Vec::with_capacity(found.len());
     for other in found.into_iter().filter(|a| *a != address) {
