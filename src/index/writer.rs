@@ -41,6 +41,9 @@ pub struct IndexOptions {
     pub files_per_commit: usize,
 }
 
+/// Articles of one streamed file (a web archive) between two commits.
+const ARTICLES_PER_STREAM_COMMIT: u32 = 10_000;
+
 /// Files read in parallel before their articles are handed to the writer, in walk order. The
 /// writer's threads index one batch while the next is parsed.
 const FILES_PER_BATCH: usize = 512;
@@ -374,6 +377,8 @@ impl Run<'_> {
                 if !index_was_empty && !matches!(read, Read::SameContent) {
                     writer.delete_term(Term::from_field_text(fields.file, &key));
                 }
+                // False when a stream was stopped half-way: the file is not recorded as read.
+                let mut finished = true;
                 let mut adding = Adding {
                     writer,
                     stories: &mut stories,
@@ -404,25 +409,47 @@ impl Run<'_> {
                     }
                     Read::Stream { hash, gzipped } => {
                         adding.entry.hash = hash;
-                        let path = &p.file.path;
-                        let limits = &options.limits;
                         let name = p
                             .file
                             .path
                             .file_name()
                             .unwrap_or_default()
                             .to_string_lossy();
-                        let read = ingest::warc::read(path, gzipped, limits, &mut |outcome| {
-                            adding.add(outcome);
-                            let added = adding.entry.articles;
-                            progress.set_message(format!("{added} articles from {name}"));
-                        });
+                        let mut articles_since_commit = 0;
+                        let read = ingest::warc::read(
+                            &p.file.path,
+                            gzipped,
+                            &options.limits,
+                            &mut |outcome| {
+                                let before = adding.entry.articles;
+                                adding.add(outcome);
+                                articles_since_commit += adding.entry.articles - before;
+                                let added = adding.entry.articles;
+                                progress.set_message(format!("{added} articles from {name}"));
+                                // A long crawl commits on the way, so that what stories remember
+                                // stays bounded and an interrupted run keeps what it read (the
+                                // file, not yet in the state, is read again by the next run).
+                                if articles_since_commit >= ARTICLES_PER_STREAM_COMMIT
+                                    && adding.writer.commit().is_ok()
+                                    && reader.reload().is_ok()
+                                {
+                                    articles_since_commit = 0;
+                                    adding.stories.refresh(reader.searcher());
+                                }
+                                let go_on = !stop.load(Ordering::Relaxed);
+                                finished &= go_on;
+                                go_on
+                            },
+                        );
                         if let Err(error) = read {
                             warn(&error);
                             report.skip(error.reason);
                         }
                         report.count(p.reason);
                     }
+                }
+                if !finished {
+                    break;
                 }
                 state.set(key, entry);
             }

@@ -24,14 +24,14 @@ const PAGES_PER_BATCH: usize = 64;
 /// Longest header block of a record or of its HTTP response.
 const MAX_HEADER_BYTES: u64 = 64 * 1024;
 
-/// Reads the WARC file at `path`, handing its articles to `each` in batches, in file order.
-/// A record cut off by the end of the file (a crawl that died) ends the read with an error
-/// naming the file; the batches handed over before it stand.
+/// Reads the WARC file at `path`, handing its articles to `each` in batches, in file order, as
+/// long as `each` returns true. A record cut off by the end of the file (a crawl that died) ends
+/// the read with an error naming the file; the batches handed over before it stand.
 pub fn read(
     path: &Path,
     gzipped: bool,
     limits: &read::Limits,
-    each: &mut dyn FnMut(FileOutcome),
+    each: &mut dyn FnMut(FileOutcome) -> bool,
 ) -> Result<(), ParseError> {
     let shown = path.to_string_lossy().into_owned();
     let fail = |reason, detail: String| ParseError::new(&shown, reason, detail);
@@ -51,8 +51,12 @@ pub fn read(
         pages: Vec::new(),
         passed_over: Vec::new(),
         each,
+        stopped: false,
     };
     let result = loop {
+        if batches.stopped {
+            break Ok(());
+        }
         let offset = input.consumed;
         if gzipped {
             // One gzip member: usually one record, else all of them get the member's offset.
@@ -63,6 +67,9 @@ pub fn read(
             }
             let mut member = BufReader::new(GzDecoder::new(&mut input));
             let ended = loop {
+                if batches.stopped {
+                    break Ok(());
+                }
                 match next_record(&mut member, limits) {
                     Ok(Some(record)) => batches.push(record, offset),
                     Ok(None) => break Ok(()),
@@ -89,7 +96,9 @@ struct Batches<'a> {
     file: &'a str,
     pages: Vec<Page>,
     passed_over: Vec<SkipReason>,
-    each: &'a mut dyn FnMut(FileOutcome),
+    each: &'a mut dyn FnMut(FileOutcome) -> bool,
+    /// `each` asked to stop.
+    stopped: bool,
 }
 
 impl Batches<'_> {
@@ -107,9 +116,12 @@ impl Batches<'_> {
     }
 
     fn flush(&mut self) {
+        if self.stopped {
+            return;
+        }
         let mut outcome = parse_pages(self.file, std::mem::take(&mut self.pages));
         outcome.passed_over = std::mem::take(&mut self.passed_over);
-        (self.each)(outcome);
+        self.stopped = !(self.each)(outcome);
     }
 }
 
