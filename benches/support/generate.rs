@@ -5,8 +5,10 @@
 //! forms, noun phrases take their article (elided before a vowel, with `’` or `'`), sentences
 //! carry accented words, and articles are written in the proportions of a real archive: mostly
 //! `.txt` in the archive's layout (some gzip-compressed), some `.html` pages with their noise,
-//! some `.json` files and `.jsonl` dumps (some gzip-compressed). About one story in a hundred is
-//! a wire story published twice under another title.
+//! some `.json` files and `.jsonl` dumps (some gzip-compressed). Lengths are news lengths: text
+//! of 3.5 KB at the median with a tail to 20 KB, headlines of 8 to 15 words, pages three times
+//! heavier than their article. Three stories in a hundred are wire stories published again under
+//! another headline, one word for word, two with a byline added and a paragraph cut.
 
 use std::fs;
 use std::io::{self, Write};
@@ -19,7 +21,8 @@ use flate2::write::GzEncoder;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Generated {
     pub articles: u64,
-    /// Articles whose body repeats an earlier one's (indexed once).
+    /// Articles whose body repeats an earlier one's, word for word or with small edits (indexed,
+    /// and shown once).
     pub duplicates: u64,
     pub files: u64,
     pub bytes: u64,
@@ -48,6 +51,19 @@ impl Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
+
+    /// A draw from the standard normal distribution (Box–Muller).
+    fn normal(&mut self) -> f64 {
+        let uniform = |rng: &mut Rng| (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+        let (u, v) = (uniform(self).max(f64::MIN_POSITIVE), uniform(self));
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// The length of a news article's text, in bytes: log-normal around a median of 3.5 KB, as
+/// news runs (a short item, a report, a long read), at least 600 bytes and at most 20 KB.
+fn body_bytes(rng: &mut Rng) -> usize {
+    (3500.0 * (0.55 * rng.normal()).exp()).clamp(600.0, 20_000.0) as usize
 }
 
 /// Draws indexes 0..n with probability proportional to 1/(rank+1): a few words are everywhere,
@@ -381,11 +397,20 @@ impl Writer {
             .join(" ")
     }
 
+    /// A headline of 8 to 15 words: a place, then a sentence (two when one is short).
     fn title(&mut self) -> String {
-        let sentence = self.sentence();
-        let sentence = sentence.trim_end_matches('.');
         let place = PLACES[self.places.draw(&mut self.rng)];
-        format!("{place}, {}", lowercase_first(sentence))
+        let mut words: Vec<String> = vec![format!("{place},")];
+        let longest = 8 + self.rng.below(8);
+        while words.len() < 8 {
+            let sentence = lowercase_first(self.sentence().trim_end_matches('.'));
+            if words.len() > 1 {
+                words.last_mut().map(|w| w.push(','));
+            }
+            words.extend(sentence.split_whitespace().map(str::to_string));
+        }
+        words.truncate(longest.max(8));
+        words.join(" ").trim_end_matches(',').to_string()
     }
 }
 
@@ -429,15 +454,46 @@ pub fn write_archive(dir: &Path, articles: u64, seed: u64) -> io::Result<Generat
             1 + rng.below(28) as u32,
         );
         let section = *rng.pick(SECTIONS);
-        let duplicate = !recent_bodies.is_empty() && rng.chance(1);
-        let body = if duplicate {
-            generated.duplicates += 1;
-            let i = writer.rng.below(recent_bodies.len());
-            recent_bodies[i].clone()
+        // Wire stories come back: 1% word for word, 2% with a newspaper's edits (a byline, a
+        // paragraph cut).
+        let copy = if recent_bodies.is_empty() {
+            None
         } else {
-            let paragraphs = 3 + writer.rng.below(5);
-            (0..paragraphs).map(|_| writer.paragraph()).collect()
+            match rng.below(100) {
+                0 => Some(false),
+                1..3 => Some(true),
+                _ => None,
+            }
         };
+        let body = match copy {
+            Some(edited) => {
+                generated.duplicates += 1;
+                let i = writer.rng.below(recent_bodies.len());
+                let mut body = recent_bodies[i].clone();
+                if edited {
+                    if body.len() > 3 {
+                        body.remove(1 + writer.rng.below(body.len() - 1));
+                    }
+                    body.insert(
+                        0,
+                        format!("di {}", PEOPLE[writer.people.draw(&mut writer.rng)]),
+                    );
+                }
+                body
+            }
+            None => {
+                let target = body_bytes(&mut writer.rng);
+                let mut body: Vec<String> = Vec::new();
+                let mut bytes = 0;
+                while bytes < target {
+                    let paragraph = writer.paragraph();
+                    bytes += paragraph.len() + 2;
+                    body.push(paragraph);
+                }
+                body
+            }
+        };
+        let duplicate = copy.is_some();
         if !duplicate {
             if recent_bodies.len() >= 64 {
                 recent_bodies.remove(0);
@@ -464,7 +520,8 @@ pub fn write_archive(dir: &Path, articles: u64, seed: u64) -> io::Result<Generat
             }
             80..88 => {
                 let name = format!("web/{y}/{m:02}/articolo-{n}.html");
-                generated.bytes += write_file(dir, &name, html(&story).as_bytes(), false)?;
+                let page = html(&story, &mut writer);
+                generated.bytes += write_file(dir, &name, page.as_bytes(), false)?;
                 generated.files += 1;
             }
             88..93 => {
@@ -530,27 +587,54 @@ fn txt(story: &Story, writer: &mut Writer) -> String {
     text
 }
 
-fn html(story: &Story) -> String {
+/// A page as news sites serve it: the article a third of the bytes or less, among navigation,
+/// scripts, a cookie banner, related headlines and a footer of links.
+fn html(story: &Story, writer: &mut Writer) -> String {
     let (y, m, d) = story.date;
+    let escape = emeroteca::search::snippet::escape_html;
     let paragraphs: String = story
         .body
         .iter()
-        .map(|p| format!("<p>{}</p>\n", emeroteca::search::snippet::escape_html(p)))
+        .map(|p| format!("<p>{}</p>\n", escape(p)))
         .collect();
-    let title = emeroteca::search::snippet::escape_html(&story.title);
+    let title = escape(&story.title);
+    let menu: String = SECTIONS
+        .iter()
+        .chain(PLACES.iter().take(30))
+        .map(|name| format!("<li><a href=\"/{}\">{name}</a></li>", name.to_lowercase()))
+        .collect();
+    let related: String = (0..10)
+        .map(|i| {
+            format!(
+                "<li><a href=\"/articolo-{i}\">{}</a></li>",
+                escape(&writer.title())
+            )
+        })
+        .collect();
+    // Tracking and ad scripts: twice the article's bytes and more, as on real pages.
+    let script_bytes = 2 * paragraphs.len() + 8_000;
+    let script: String = (0..)
+        .map(|i| format!("dataLayer.push({{slot:'div-gpt-ad-{i}',sizes:[[300,250],[728,90]]}});"))
+        .scan(0, |bytes, piece| {
+            *bytes += piece.len();
+            (*bytes <= script_bytes).then_some(piece)
+        })
+        .collect();
     format!(
         "<!DOCTYPE html>\n<html lang=\"it\"><head><meta charset=\"utf-8\">\n\
-<title>Il Quotidiano | {title}</title>\n\
+<title>{title} | Il Quotidiano</title>\n\
 <meta property=\"og:title\" content=\"{title}\">\n\
 <meta property=\"article:section\" content=\"{section}\">\n\
 <meta property=\"article:published_time\" content=\"{y}-{m:02}-{d:02}T08:00:00+01:00\">\n\
 <meta property=\"og:url\" content=\"https://quotidiano.example.it/{id}\">\n\
-<script>window.dataLayer=window.dataLayer||[];dataLayer.push({{event:'pageview'}});</script>\n\
+<script>window.dataLayer=window.dataLayer||[];{script}</script>\n\
 <style>body{{font-family:serif}} .banner{{position:fixed}}</style></head>\n\
 <body><div class=\"banner\">Usiamo i cookie per migliorare l&rsquo;esperienza. <button>Accetta</button></div>\n\
-<header><nav><a href=\"/\">Home</a> <a href=\"/politica\">Politica</a> <a href=\"/esteri\">Esteri</a></nav></header>\n\
-<article><h1>{title}</h1>\n{paragraphs}<aside>Leggi anche: le notizie pi&ugrave; lette</aside></article>\n\
-<footer>&copy; Il Quotidiano &ndash; tutti i diritti riservati</footer></body></html>\n",
+<header><nav><ul class=\"menu\">{menu}</ul></nav></header>\n\
+<main><article><h1>{title}</h1>\n<div class=\"share\"><a href=\"/s\">Facebook</a> <a href=\"/s\">WhatsApp</a></div>\n\
+{paragraphs}<aside>Leggi anche: le notizie pi&ugrave; lette</aside></article>\n\
+<section class=\"related\"><h2>Potrebbe interessarti</h2><ul>{related}</ul></section></main>\n\
+<footer><ul>{menu}</ul>&copy; Il Quotidiano &ndash; tutti i diritti riservati</footer></body></html>\n",
         section = story.section,
         id = story.id,
     )
