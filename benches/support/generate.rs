@@ -404,8 +404,9 @@ impl Writer {
         let longest = 8 + self.rng.below(8);
         while words.len() < 8 {
             let sentence = lowercase_first(self.sentence().trim_end_matches('.'));
-            if words.len() > 1 {
-                words.last_mut().map(|w| w.push(','));
+            let more = words.len() > 1;
+            if let Some(last) = words.last_mut().filter(|_| more) {
+                last.push(',');
             }
             words.extend(sentence.split_whitespace().map(str::to_string));
         }
