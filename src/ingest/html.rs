@@ -32,6 +32,7 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Article, ParseError> {
         section: meta(&page, "article:section"),
         date: published(&page)
             .or_else(|| url.as_deref().and_then(date_in_path))
+            .or(origin.date)
             .or_else(|| origin.path_date()),
         url,
         body,

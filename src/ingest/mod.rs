@@ -105,6 +105,9 @@ pub struct Origin {
     pub path: String,
     /// The file name without its extensions: `000_1a2c2d1ce45f909c` for `000_1a2c2d1ce45f909c.txt.gz`.
     pub stem: String,
+    /// The date its container gives (a web archive's capture), for an article without its own;
+    /// it comes before the path's.
+    pub date: Option<NaiveDate>,
 }
 
 impl Origin {
@@ -117,6 +120,7 @@ impl Origin {
         Origin {
             path: path.to_string_lossy().into_owned(),
             stem,
+            date: None,
         }
     }
 

@@ -133,12 +133,12 @@ fn parse_pages(file: &str, pages: Vec<Page>) -> FileOutcome {
             let origin = Origin {
                 path: format!("{file}#{}", page.offset),
                 stem: String::new(),
+                date: page.captured,
             };
             let text = decode(page.body, page.charset.as_deref());
             html::parse(&text, &origin).map(|mut article| {
                 article.id = format!("w{:016x}", xxhash_rust::xxh3::xxh3_64(page.url.as_bytes()));
                 article.url = article.url.or(Some(page.url));
-                article.date = article.date.or(page.captured);
                 article
             })
         })

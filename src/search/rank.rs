@@ -6,7 +6,7 @@ use tantivy::query::{EnableScoring, Query, Scorer};
 use tantivy::{DateTime, DocAddress, DocSet, Order, Searcher};
 
 use super::facets::FacetCollector;
-use super::stories::{self, Total};
+use super::stories;
 use super::{Facets, SearchRequest, Sort};
 use crate::index::Fields;
 
@@ -18,8 +18,10 @@ pub type Collected = (usize, Ranked, Option<Facets>);
 /// How many of the best candidates by BM25 the bonuses may reorder.
 const RESCORE_WINDOW: usize = 100;
 
-/// The total, the page of hits asked for and the facets, for `query`. A story's copies count
-/// once and the best-ranked stands for them, unless the request asks for every copy.
+/// The total, the page of hits asked for and the facets, for `query`. A story's best-ranked
+/// copy stands for it in the hits and the facets count it once, unless the request asks for
+/// every copy; the total counts matching articles, as Elasticsearch's field collapsing does
+/// (counting stories would cost a set of every match's story).
 pub fn collect(
     searcher: &Searcher,
     query: &dyn Query,
@@ -32,7 +34,7 @@ pub fn collect(
     let limit = request.limit.min(articles - offset).max(1);
     let by_story = !request.all_copies;
     let counts = (
-        Total { stories: by_story },
+        Count,
         request.facets.then_some(FacetCollector {
             once_per_story: by_story,
         }),

@@ -1,14 +1,11 @@
 //! A story and its copies shown once (see `index::stories`): the best-ranked copy is the hit,
-//! the others are listed with it; totals count stories. `--all-copies` shows every copy.
+//! the others are listed with it. `--all-copies` shows every copy.
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{
-    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
-};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::index::Fields;
 
@@ -70,68 +67,4 @@ pub fn copies(
     // Where the index keeps them is no order: the ids' is stable.
     ids.sort();
     Ok(ids)
-}
-
-/// Counts matching articles, or matching stories (each once, across segments).
-pub struct Total {
-    pub stories: bool,
-}
-
-pub struct SegmentTotal {
-    stories: Option<Column<u64>>,
-    articles: usize,
-    seen: FxHashSet<u64>,
-}
-
-impl Collector for Total {
-    type Fruit = usize;
-    type Child = SegmentTotal;
-
-    fn for_segment(
-        &self,
-        _: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentTotal> {
-        let stories = if self.stories {
-            Some(segment.fast_fields().u64(Fields::STORY)?)
-        } else {
-            None
-        };
-        Ok(SegmentTotal {
-            stories,
-            articles: 0,
-            seen: FxHashSet::default(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<(usize, FxHashSet<u64>)>) -> tantivy::Result<usize> {
-        let mut stories = FxHashSet::default();
-        let mut articles = 0;
-        for (counted, seen) in fruits {
-            articles += counted;
-            stories.extend(seen);
-        }
-        Ok(articles + stories.len())
-    }
-}
-
-impl SegmentCollector for SegmentTotal {
-    type Fruit = (usize, FxHashSet<u64>);
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        match self.stories.as_ref().and_then(|c| c.first(doc)) {
-            Some(story) => {
-                self.seen.insert(story);
-            }
-            None => self.articles += 1,
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        (self.articles, self.seen)
-    }
 }
