@@ -134,6 +134,17 @@ fn a_crawl_cut_off_mid_record_keeps_every_record_before_it() {
 }
 
 #[test]
+fn a_file_that_is_no_web_archive_is_named_and_skipped() {
+    let env = TestEnv::new();
+    env.write("c/falso.warc", "GET / HTTP/1.1\r\nHost: esempio.it\r\n\r\n");
+    env.write("c/000_buono.txt", "Titolo – Esteri\n\nUn articolo vero.\n");
+    let (report, err) = index(&env);
+    assert_eq!(skipped(&report).get("malformed_warc"), Some(&1), "{report}");
+    assert!(err.contains("falso.warc"), "{err}");
+    assert_eq!(report["articles"].as_u64(), Some(1));
+}
+
+#[test]
 fn an_unchanged_crawl_is_not_read_again() {
     let env = TestEnv::new();
     let path = env.write("c/crawl.warc.gz", sample_bytes());

@@ -180,6 +180,8 @@ pub enum SkipReason {
     NoText,
     /// A web archive's record cut off by the end of the file.
     Truncated,
+    /// A web archive's record that is not one (no `WARC/` line, no `Content-Length`).
+    MalformedWarc,
     /// Web archive records that are not pages: requests, `warcinfo`, `metadata`, `revisit`
     /// and the rarer kinds.
     WarcRequest,
@@ -208,6 +210,7 @@ impl SkipReason {
             SkipReason::MalformedJson => "malformed_json",
             SkipReason::NoText => "no_text",
             SkipReason::Truncated => "truncated",
+            SkipReason::MalformedWarc => "malformed_warc",
             SkipReason::WarcRequest => "warc_request",
             SkipReason::WarcInfo => "warc_warcinfo",
             SkipReason::WarcMetadata => "warc_metadata",

@@ -36,8 +36,12 @@ pub fn read(
     let shown = path.to_string_lossy().into_owned();
     let fail = |reason, detail: String| ParseError::new(&shown, reason, detail);
     let cut_off = |offset: u64, error: io::Error| {
+        let reason = match error.kind() {
+            io::ErrorKind::InvalidData => SkipReason::MalformedWarc,
+            _ => SkipReason::Truncated,
+        };
         fail(
-            SkipReason::Truncated,
+            reason,
             format!("record at byte {offset}: {error}; the records before it are kept"),
         )
     };
