@@ -12,15 +12,14 @@ use super::{Fields, indexed_date};
 use crate::ingest::Article;
 
 /// The values of an article document, one per field it fills (see [`ArticleDocument::values`]).
-const VALUES: usize = 15;
+const VALUES: usize = 14;
 
-/// One article found in the file `file`, with its fingerprint (see [`Article::fingerprint`]),
-/// its story and the bands its copies are found by (see [`super::stories`]).
+/// One article found in the file `file`, with its story and the bands its copies are found by
+/// (see [`super::stories`]).
 pub struct ArticleDocument {
     fields: Fields,
     article: Article,
     file: String,
-    fingerprint: u64,
     story: u64,
     bands: Vec<u64>,
 }
@@ -28,7 +27,6 @@ pub struct ArticleDocument {
 /// Where an article is from and what story it tells.
 pub struct Lineage<'a> {
     pub file: &'a str,
-    pub fingerprint: u64,
     pub story: u64,
     pub bands: Option<&'a [u64]>,
 }
@@ -39,7 +37,6 @@ impl ArticleDocument {
             fields,
             article,
             file: lineage.file.to_string(),
-            fingerprint: lineage.fingerprint,
             story: lineage.story,
             bands: lineage.bands.map(<[u64]>::to_vec).unwrap_or_default(),
         }
@@ -54,7 +51,6 @@ impl ArticleDocument {
             value.as_deref().and_then(|value| text(field, value))
         }
         [
-            Some((f.fingerprint, Leaf::Number(self.fingerprint))),
             Some((f.story, Leaf::Number(self.story))),
             text(f.id, &a.id),
             text(f.path, &a.path),

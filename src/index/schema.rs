@@ -54,7 +54,6 @@ pub struct Fields {
     pub url: Field,
     pub source: Field,
     pub author: Field,
-    pub fingerprint: Field,
     /// The story an article belongs to: it and its copies (see [`super::stories`]).
     pub story: Field,
     /// The MinHash bands copies are found by.
@@ -64,7 +63,6 @@ pub struct Fields {
 impl Fields {
     /// Names of the fast fields read by name (tantivy's column API takes names).
     pub const FILE: &'static str = "file";
-    pub const FINGERPRINT: &'static str = "fingerprint";
     pub const SECTION: &'static str = "section";
     pub const DATE: &'static str = "date";
     pub const STORY: &'static str = "story";
@@ -175,7 +173,6 @@ fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
         url: field("url")?,
         source: field("source")?,
         author: field("author")?,
-        fingerprint: field("fingerprint")?,
         story: field("story")?,
         bands: field("bands")?,
     };

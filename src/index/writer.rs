@@ -524,7 +524,6 @@ impl Adding<'_> {
             }
             let lineage = Lineage {
                 file: self.key,
-                fingerprint,
                 story,
                 // A copy is found through its story's first article, never through another copy.
                 bands: bands.as_ref().filter(|_| !copy).map(|b| &b[..]),
