@@ -25,6 +25,9 @@ use anyhow::{Context, ensure};
 use tantivy::TantivyDocument;
 use tantivy::schema::Value;
 
+#[path = "support/real_text.rs"]
+mod real_text;
+
 const BIN: &str = env!("CARGO_BIN_EXE_emeroteca");
 
 struct Original {
@@ -34,17 +37,7 @@ struct Original {
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let work = args
-        .iter()
-        .position(|a| a == "--work")
-        .and_then(|at| args.get(at + 1))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("emeroteca-relevance"));
-    if !work.join("corpus").exists() {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/relevance/prepare.py");
-        let status = Command::new("python3").arg(script).arg(&work).status()?;
-        ensure!(status.success(), "preparing the data failed");
-    }
+    let work = real_text::prepared(&args)?;
     let (originals, hard_pairs) = distinct(read_originals(&work.join("corpus"))?);
     let archive = work.join("copies");
     let _ = fs::remove_dir_all(&archive);

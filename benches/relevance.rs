@@ -25,6 +25,8 @@ use tantivy::{Index, TantivyDocument};
 
 #[path = "support/plain.rs"]
 mod plain;
+#[path = "support/real_text.rs"]
+mod real_text;
 
 const BIN: &str = env!("CARGO_BIN_EXE_emeroteca");
 const KINDS: [&str; 5] = ["exact", "reinflected", "lazy", "pasted", "body"];
@@ -41,18 +43,8 @@ type Ranks = Vec<Result<Option<usize>, String>>;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let work = args
-        .iter()
-        .position(|a| a == "--work")
-        .and_then(|at| args.get(at + 1))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("emeroteca-relevance"));
+    let work = real_text::prepared(&args)?;
     let queries_file = work.join("queries.tsv");
-    if !queries_file.exists() {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/relevance/prepare.py");
-        let status = Command::new("python3").arg(script).arg(&work).status()?;
-        ensure!(status.success(), "preparing the data failed");
-    }
     let queries: Vec<Known> = fs::read_to_string(&queries_file)?
         .lines()
         .filter_map(|line| {
