@@ -4,10 +4,9 @@
 
 use std::io::{BufRead, Write};
 
-use crate::index::OpenIndex;
+use crate::archive::Archive;
 use crate::options::{Given, Limits, Resolved};
 use crate::output;
-use crate::search;
 
 /// The search a line asks for, over the command line's options (`base`).
 fn resolve(line: &str, base: &Given) -> Result<Resolved, String> {
@@ -25,9 +24,9 @@ fn resolve(line: &str, base: &Given) -> Result<Resolved, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Runs every line of `input` against `opened`.
+/// Runs every line of `input` against `archive`.
 pub fn run(
-    opened: &OpenIndex,
+    archive: &Archive,
     base: &Given,
     input: impl BufRead,
     out: &mut impl Write,
@@ -38,7 +37,9 @@ pub fn run(
             continue;
         }
         let result = resolve(&line, base).and_then(|resolved| {
-            let results = search::search(opened, &resolved.request).map_err(|e| format!("{e:#}"));
+            let results = archive
+                .search(&resolved.request)
+                .map_err(|e| format!("{e:#}"));
             results.map(|results| (results, resolved.fields))
         });
         match result {

@@ -123,6 +123,16 @@ pub struct IndexLocation {
     pub path: PathBuf,
 }
 
+/// An index on a cluster instead of the local one.
+#[derive(Debug, Args)]
+pub struct EngineLocation {
+    /// Search the index NAME of an OpenSearch or Elasticsearch cluster instead of the local
+    /// index (credentials from EMEROTECA_CLUSTER_USER and EMEROTECA_CLUSTER_PASSWORD, or
+    /// EMEROTECA_CLUSTER_CREDENTIALS naming a file of `user:password`).
+    #[arg(long, env = "EMEROTECA_ENGINE", value_name = "http://HOST:PORT/NAME")]
+    pub engine: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Folders of articles (.txt, .html, .json, .jsonl, and the same .gz), read recursively.
@@ -130,6 +140,18 @@ pub struct IndexArgs {
     pub dirs: Vec<PathBuf>,
     #[command(flatten)]
     pub index: IndexLocation,
+    /// Index into the index NAME of an OpenSearch or Elasticsearch cluster instead (created
+    /// with `export`'s settings if missing; credentials as for `search --engine`).
+    #[arg(long, value_name = "http://HOST:PORT/NAME")]
+    pub to: Option<String>,
+    /// With `--to`: the folder that keeps which files the cluster holds.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "emeroteca-cluster-state",
+        requires = "to"
+    )]
+    pub state: PathBuf,
     /// Print the run's summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -155,6 +177,8 @@ pub struct SearchArgs {
     pub query: Option<String>,
     #[command(flatten)]
     pub index: IndexLocation,
+    #[command(flatten)]
+    pub engine: EngineLocation,
     /// How many hits to show (10).
     #[arg(long, short = 'n')]
     pub limit: Option<usize>,
@@ -217,6 +241,8 @@ pub struct SearchArgs {
 pub struct StatsArgs {
     #[command(flatten)]
     pub index: IndexLocation,
+    #[command(flatten)]
+    pub engine: EngineLocation,
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
 }
@@ -227,6 +253,8 @@ pub struct GetArgs {
     pub id: String,
     #[command(flatten)]
     pub index: IndexLocation,
+    #[command(flatten)]
+    pub engine: EngineLocation,
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
 }

@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use tantivy::{DocAddress, TantivyDocument};
 
 use crate::analysis;
-use crate::index::{self, OpenIndex};
+use crate::index::schema::IndexSchema;
+use crate::index::{self, Fields, OpenIndex};
+use crate::ingest::Article;
 
 /// What an export wrote.
 #[derive(Debug, Default)]
@@ -36,6 +38,14 @@ pub fn opensearch(
     let mut exported = Exported::default();
     let mut out: Option<BufWriter<fs::File>> = None;
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let fast = segment.fast_fields();
+        let stories = fast
+            .u64(Fields::STORY)
+            .context("cannot read the index's stories")?;
+        let files = fast
+            .str(Fields::FILE)
+            .context("cannot read the index's files")?;
+        let mut file = String::new();
         for doc_id in segment.doc_ids_alive() {
             if exported.articles % chunk.max(1) as u64 == 0 {
                 if let Some(mut previous) = out.take() {
@@ -49,21 +59,16 @@ pub fn opensearch(
             }
             let doc: TantivyDocument = searcher.doc(DocAddress::new(segment_ord as u32, doc_id))?;
             let article = index::stored_article(&doc, &fields);
-            let action = json!({ "index": { "_index": name, "_id": article.id } });
-            let source = json!({
-                "id": article.id,
-                "path": article.path,
-                "title": article.title,
-                "section": article.section,
-                "date": article.date.map(|d| d.to_string()),
-                "url": article.url,
-                "source": article.source,
-                "author": article.author,
-                "body": article.body,
-            });
+            let story = stories.first(doc_id).unwrap_or_default();
+            file.clear();
+            if let Some(files) = &files
+                && let Some(ord) = files.term_ords(doc_id).next()
+            {
+                files.ord_to_str(ord, &mut file)?;
+            }
             if let Some(out) = out.as_mut() {
-                writeln!(out, "{action}")?;
-                writeln!(out, "{source}")?;
+                writeln!(out, "{}", bulk_action(name, &article.id))?;
+                writeln!(out, "{}", document(&article, &file, story))?;
             }
             exported.articles += 1;
         }
@@ -74,9 +79,32 @@ pub fn opensearch(
     Ok(exported)
 }
 
+/// The `_bulk` line that indexes (or replaces) the article with `id`.
+pub fn bulk_action(name: &str, id: &str) -> Value {
+    json!({ "index": { "_index": name, "_id": id } })
+}
+
+/// An article as a cluster document: `file` is the key of the file it was read from (its
+/// articles are replaced when it changes), `story` groups it with its copies (search shows one).
+pub fn document(article: &Article, file: &str, story: u64) -> Value {
+    json!({
+        "file": file,
+        "id": article.id,
+        "path": article.path,
+        "title": article.title,
+        "section": article.section,
+        "date": article.date.map(|d| d.to_string()),
+        "url": article.url,
+        "source": article.source,
+        "author": article.author,
+        "body": article.body,
+        "story": story.to_string(),
+    })
+}
+
 /// Index settings and mappings: elision with our article list, lowercase, our stop words (with
 /// their bare spellings), accent folding, Snowball's Italian stemmer; an unstemmed `exact`
-/// sub-field; sections and sources as folded keywords.
+/// sub-field; sections and sources as folded keywords; the story as a keyword search collapses on.
 pub fn settings() -> Value {
     let italian_text = json!({
         "type": "text",
@@ -117,9 +145,13 @@ pub fn settings() -> Value {
             }
         },
         "mappings": {
+            "_meta": { "emeroteca_schema": IndexSchema::load().version },
             "properties": {
                 "id": { "type": "keyword" },
                 "path": { "type": "keyword" },
+                "file": { "type": "keyword" },
+                "story": { "type": "keyword" },
+                "bands": { "type": "keyword", "doc_values": false },
                 "title": italian_text,
                 "body": italian_text,
                 "section": label,

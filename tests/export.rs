@@ -26,7 +26,8 @@ fn the_export_parses_and_names_every_field() {
     assert_eq!(
         mapped,
         [
-            "author", "body", "date", "id", "path", "section", "source", "title", "url"
+            "author", "bands", "body", "date", "file", "id", "path", "section", "source", "story",
+            "title", "url"
         ]
     );
     let analysis = &settings["settings"]["analysis"];

@@ -16,6 +16,7 @@ mod explore;
 mod export;
 mod index;
 mod json;
+mod opensearch;
 mod queries;
 mod ranking;
 mod reindex;

@@ -6,7 +6,7 @@ pub mod schema;
 pub mod state;
 mod stats;
 pub mod stories;
-mod writer;
+pub(crate) mod writer;
 
 use std::fs;
 use std::path::{Path, PathBuf};

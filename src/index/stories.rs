@@ -233,18 +233,23 @@ impl Stories {
 
     /// The story sharing the most bands among the articles added since the last commit.
     fn best_recent(&self, bands: &[u64; BANDS]) -> Option<u64> {
-        let mut shared: FxHashMap<u64, usize> = FxHashMap::default();
-        for band in bands {
-            for story in self.recent.get(band).into_iter().flatten() {
-                *shared.entry(*story).or_default() += 1;
-            }
-        }
-        shared
-            .into_iter()
-            .filter(|(_, n)| *n >= MIN_BANDS)
-            .max_by_key(|(story, n)| (*n, std::cmp::Reverse(*story)))
-            .map(|(story, _)| story)
+        best_shared(bands, &self.recent)
     }
+}
+
+/// The story sharing the most of `bands`, if enough, given the stories that have each band.
+pub fn best_shared(bands: &[u64; BANDS], stories: &FxHashMap<u64, Vec<u64>>) -> Option<u64> {
+    let mut shared: FxHashMap<u64, usize> = FxHashMap::default();
+    for band in bands {
+        for story in stories.get(band).into_iter().flatten() {
+            *shared.entry(*story).or_default() += 1;
+        }
+    }
+    shared
+        .into_iter()
+        .filter(|(_, n)| *n >= MIN_BANDS)
+        .max_by_key(|(story, n)| (*n, std::cmp::Reverse(*story)))
+        .map(|(story, _)| story)
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ const ARTICLES_PER_STREAM_COMMIT: u32 = 10_000;
 
 /// Files read in parallel before their articles are handed to the writer, in walk order. The
 /// writer's threads index one batch while the next is parsed.
-const FILES_PER_BATCH: usize = 512;
+pub(crate) const FILES_PER_BATCH: usize = 512;
 
 /// The summary of a run (printed on stderr, or as JSON with `index --json`).
 #[derive(Debug, Default)]
@@ -72,12 +72,12 @@ pub struct IndexReport {
 }
 
 impl IndexReport {
-    fn skip(&mut self, reason: SkipReason) {
+    pub(crate) fn skip(&mut self, reason: SkipReason) {
         *self.skipped.entry(reason.name()).or_default() += 1;
     }
 
     /// Counts a file read, by why it was read.
-    fn count(&mut self, reason: Reason) {
+    pub(crate) fn count(&mut self, reason: Reason) {
         match reason {
             Reason::New => self.new += 1,
             Reason::Changed { .. } => self.changed += 1,
@@ -87,7 +87,7 @@ impl IndexReport {
 
 /// Why a file is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reason {
+pub(crate) enum Reason {
     /// The index holds nothing of it.
     New,
     /// Its size or time changed; the index holds what had this content hash.
@@ -96,18 +96,18 @@ enum Reason {
 
 /// A file to read, and why.
 #[derive(Debug)]
-struct Pending {
-    file: FoundFile,
-    reason: Reason,
+pub(crate) struct Pending {
+    pub file: FoundFile,
+    pub reason: Reason,
 }
 
 /// What a run has to do, decided from what the walk found and what the last run indexed.
 #[derive(Debug, Default)]
-struct Plan {
+pub(crate) struct Plan {
     /// Files to read, in walk order.
-    pending: Vec<Pending>,
+    pub pending: Vec<Pending>,
     /// Keys of files gone from the walked folders: their articles go.
-    vanished: Vec<String>,
+    pub vanished: Vec<String>,
     /// Files found (of every kind), and those not read because nothing about them changed.
     files: u64,
     unchanged: u64,
@@ -161,7 +161,7 @@ fn plan(
 }
 
 /// What reading a pending file gave.
-enum Read {
+pub(crate) enum Read {
     /// Size or time changed, the content did not.
     SameContent,
     Parsed {
@@ -204,6 +204,29 @@ pub fn update(
     let opened = open_or_create(&options.index)?;
     record_folders(&options.index, &options.dirs)?;
     let writer = open_writer(&opened, options)?;
+    let (state, plan, report) = survey(options, &roots, warn)?;
+    let mut run = Run {
+        options,
+        warn,
+        fields: opened.schema.fields,
+        writer,
+        state,
+        report,
+        started,
+    };
+    let changes = !plan.vanished.is_empty() || !plan.pending.is_empty();
+    run.apply(plan, &opened.reader, stop)?;
+    run.finish(&opened, changes)
+}
+
+/// Walks the folders and loads the last run's state, then plans the run: the report starts with
+/// the files found, unchanged or unsupported, and the folders that could not be read (told to
+/// `warn`).
+pub(crate) fn survey(
+    options: &IndexOptions,
+    roots: &[PathBuf],
+    warn: &(dyn Fn(&ParseError) + Sync),
+) -> anyhow::Result<(IndexState, Plan, IndexReport)> {
     let (state, found) = walk_and_load(options)?;
     let mut report = IndexReport::default();
     let (files, walk_errors): (Vec<Met>, Vec<Met>) = found.into_iter().partition(Result::is_ok);
@@ -218,7 +241,7 @@ pub fn update(
         report.skip(error.reason);
     }
     let files = files.into_iter().filter_map(Result::ok).collect();
-    let plan = plan(files, &state.files, &roots, &unreadable);
+    let plan = plan(files, &state.files, roots, &unreadable);
     report.files = plan.files;
     report.unchanged = plan.unchanged;
     if plan.unsupported > 0 {
@@ -227,18 +250,7 @@ pub fn update(
             .entry(SkipReason::Unsupported.name())
             .or_default() += plan.unsupported;
     }
-    let mut run = Run {
-        options,
-        warn,
-        fields: opened.schema.fields,
-        writer,
-        state,
-        report,
-        started,
-    };
-    let changes = !plan.vanished.is_empty() || !plan.pending.is_empty();
-    run.apply(plan, &opened.reader, stop)?;
-    run.finish(&opened, changes)
+    Ok((state, plan, report))
 }
 
 /// The index's writer; another run holding it is told apart from other failures.
@@ -547,7 +559,7 @@ impl Adding<'_> {
 
 /// Reads a pending file; a known file whose content hash has not changed is not parsed. A web
 /// archive is only hashed here: its records are streamed when its articles are added.
-fn read_file(pending: &Pending, limits: &Limits) -> Read {
+pub(crate) fn read_file(pending: &Pending, limits: &Limits) -> Read {
     if let Some((Format::Warc, gzipped)) = Format::from_path(&pending.file.path) {
         return match hash_file(&pending.file.path) {
             Ok(hash) if pending.reason == (Reason::Changed { known_hash: hash }) => {
@@ -592,7 +604,7 @@ fn commit(
 }
 
 /// Canonical forms of the directories to index; a missing one stops the run before it starts.
-fn canonical_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn canonical_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     dirs.iter()
         .map(|dir| {
             if !dir.exists() {

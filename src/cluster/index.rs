@@ -1,0 +1,438 @@
+//! `emeroteca index DIR --to URL`: the same walk, parsers, stories and file state as the local
+//! index, sent to a cluster as `_bulk` requests.
+//!
+//! Safety: a file is recorded as indexed only once the cluster has acknowledged every one of its
+//! articles, and the state is saved after each batch. A run stopped at any point (Ctrl-C, a
+//! node gone, a rejected document) leaves a state from which the next run sends what is missing;
+//! documents are named by article id, so sending one again replaces it.
+
+use std::fs;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde_json::{Value, json};
+
+use super::Cluster;
+use crate::export;
+use crate::index::state::{FileState, IndexState};
+use crate::index::stories::{self, BANDS};
+use crate::index::writer::{
+    FILES_PER_BATCH, IndexOptions, IndexReport, Read, Reason, canonical_roots, read_file, survey,
+};
+use crate::ingest::{self, Article, FileOutcome, ParseError};
+
+/// About how many bytes of documents one `_bulk` request carries.
+const BULK_BYTES: usize = 8 << 20;
+
+/// Keys per `_delete_by_query` request.
+const KEYS_PER_DELETE: usize = 1_000;
+
+/// Brings the cluster index up to date with `options.dirs`; the file state is kept in
+/// `options.index`. `warn` receives each file or record that is skipped.
+pub fn update(
+    cluster: &Cluster,
+    options: &IndexOptions,
+    warn: &(dyn Fn(&ParseError) + Sync),
+    stop: &AtomicBool,
+) -> anyhow::Result<IndexReport> {
+    let started = Instant::now();
+    let roots = canonical_roots(&options.dirs)?;
+    fs::create_dir_all(&options.index)
+        .with_context(|| format!("cannot create {}", options.index.display()))?;
+    create_index(cluster)?;
+    let (state, plan, report) = survey(options, &roots, warn)?;
+    let mut run = Run {
+        cluster,
+        options,
+        warn,
+        state,
+        report,
+        files: Vec::new(),
+        documents: Vec::new(),
+        bytes: 0,
+        rejected: 0,
+    };
+    delete_files(cluster, &plan.vanished)?;
+    for key in &plan.vanished {
+        run.state.remove(key);
+        run.report.removed += 1;
+    }
+    run.save()?;
+
+    let progress = if options.progress {
+        ProgressBar::new(plan.pending.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    progress.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} files · {msg} · ETA {eta}")
+            .expect("the progress template is valid"),
+    );
+    for chunk in plan.pending.chunks(FILES_PER_BATCH) {
+        if stop.load(Ordering::Relaxed) {
+            run.report.interrupted = true;
+            break;
+        }
+        let reads: Vec<Read> = chunk
+            .par_iter()
+            .map(|pending| {
+                let read = read_file(pending, &options.limits);
+                progress.inc(1);
+                read
+            })
+            .collect();
+        // What the cluster holds of a file read again goes first.
+        let changed: Vec<String> = chunk
+            .iter()
+            .zip(&reads)
+            .filter(|(p, read)| {
+                matches!(p.reason, Reason::Changed { .. }) && !matches!(read, Read::SameContent)
+            })
+            .map(|(p, _)| p.file.key.clone())
+            .collect();
+        delete_files(cluster, &changed)?;
+        for (pending, read) in chunk.iter().zip(reads) {
+            let entry = FileState {
+                size: pending.file.size,
+                mtime: pending.file.mtime,
+                hash: 0,
+                articles: 0,
+                duplicates: 0,
+            };
+            let file = run.files.len();
+            run.files.push(Sending {
+                key: pending.file.key.clone(),
+                entry,
+                unsent: 0,
+                read: false,
+                recorded: false,
+                rejected: None,
+            });
+            match read {
+                Read::SameContent => {
+                    if let Some(known) = run.state.files.get(&pending.file.key) {
+                        run.files[file].entry = *known;
+                    }
+                    run.report.unchanged += 1;
+                }
+                Read::Failed(error) => {
+                    warn(&error);
+                    run.report.skip(error.reason);
+                    run.report.count(pending.reason);
+                }
+                Read::Parsed { hash, outcome } => {
+                    run.files[file].entry.hash = hash;
+                    run.add(file, outcome)?;
+                    run.report.count(pending.reason);
+                }
+                Read::Stream { hash, gzipped } => {
+                    run.files[file].entry.hash = hash;
+                    let mut failure = None;
+                    let read = ingest::warc::read(
+                        &pending.file.path,
+                        gzipped,
+                        &options.limits,
+                        &mut |outcome| match run.add(file, outcome) {
+                            Ok(()) => !stop.load(Ordering::Relaxed),
+                            Err(error) => {
+                                failure = Some(error);
+                                false
+                            }
+                        },
+                    );
+                    if let Some(error) = failure {
+                        return Err(error);
+                    }
+                    if let Err(error) = read {
+                        warn(&error);
+                        run.report.skip(error.reason);
+                    }
+                    run.report.count(pending.reason);
+                    if stop.load(Ordering::Relaxed) {
+                        // Half a crawl is not recorded: the next run reads it again.
+                        run.documents.retain(|d| d.file != file);
+                        run.files[file].recorded = true;
+                        break;
+                    }
+                }
+            }
+            run.files[file].read = true;
+            progress.set_message(format!("{} articles sent", run.report.indexed));
+        }
+        run.flush()?;
+        run.files.clear();
+        run.save()?;
+    }
+    progress.finish_and_clear();
+    run.flush()?;
+    run.save()?;
+    run.state
+        .compact(&options.index)
+        .with_context(|| format!("cannot write to {}", options.index.display()))?;
+    cluster.call("POST", "/_refresh", None, &[])?;
+    let count = cluster.call("GET", "/_count", None, &[])?.1;
+    run.report.articles = count["count"].as_u64().unwrap_or(0);
+    run.report.seconds = started.elapsed().as_secs_f64();
+    if run.rejected > 0 {
+        bail!(
+            "{} files had articles the cluster rejected (named above); they are not recorded as indexed and the next run sends them again",
+            run.rejected
+        );
+    }
+    Ok(run.report)
+}
+
+/// Creates the index with emeroteca's settings and mapping, unless it exists.
+fn create_index(cluster: &Cluster) -> anyhow::Result<()> {
+    let (status, _) = cluster.call("HEAD", "", None, &[404])?;
+    if status == 404 {
+        cluster
+            .call("PUT", "", Some(&export::settings()), &[])
+            .context("cannot create the index")?;
+    }
+    Ok(())
+}
+
+/// Removes the articles of these files from the cluster: found by file, deleted by id (with
+/// nothing but the core APIs, which every cluster has).
+fn delete_files(cluster: &Cluster, keys: &[String]) -> anyhow::Result<()> {
+    for keys in keys.chunks(KEYS_PER_DELETE) {
+        let query = json!({
+            "size": 10_000,
+            "_source": false,
+            "query": { "terms": { "file": keys } },
+        });
+        loop {
+            let found = cluster.call("POST", "/_search", Some(&query), &[])?.1;
+            let ids: Vec<&str> = found["hits"]["hits"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|hit| hit["_id"].as_str())
+                .collect();
+            if ids.is_empty() {
+                break;
+            }
+            let mut lines = String::new();
+            for id in ids {
+                lines.push_str(
+                    &json!({ "delete": { "_index": cluster.name, "_id": id } }).to_string(),
+                );
+                lines.push('\n');
+            }
+            let answer = cluster.bulk(lines)?;
+            if answer["errors"] == json!(true) {
+                bail!("the cluster did not delete the articles of changed or vanished files");
+            }
+            cluster.call("POST", "/_refresh", None, &[])?;
+        }
+    }
+    Ok(())
+}
+
+/// A run under way: the files of the current batch and the documents not yet sent.
+struct Run<'a> {
+    cluster: &'a Cluster,
+    options: &'a IndexOptions,
+    warn: &'a (dyn Fn(&ParseError) + Sync),
+    state: IndexState,
+    report: IndexReport,
+    /// The files of the batch, in walk order.
+    files: Vec<Sending>,
+    documents: Vec<Unsent>,
+    /// The size of the unsent documents' text.
+    bytes: usize,
+    /// Files with a rejected article.
+    rejected: u64,
+}
+
+/// A file whose articles are being sent.
+struct Sending {
+    key: String,
+    entry: FileState,
+    /// Its articles not yet acknowledged.
+    unsent: usize,
+    /// All its articles have been read.
+    read: bool,
+    /// Acknowledged whole and recorded in the state (or reported as rejected).
+    recorded: bool,
+    /// Why the cluster refused one of its articles.
+    rejected: Option<String>,
+}
+
+/// An article read and not yet sent, and the index of its file in [`Run::files`].
+struct Unsent {
+    file: usize,
+    article: Article,
+}
+
+impl Run<'_> {
+    /// Queues a file's articles, sending them once they are many.
+    fn add(&mut self, file: usize, outcome: FileOutcome) -> anyhow::Result<()> {
+        for error in &outcome.errors {
+            (self.warn)(error);
+            self.report.skip(error.reason);
+        }
+        for reason in outcome.passed_over {
+            self.report.skip(reason);
+        }
+        for article in outcome.articles {
+            self.bytes += article.body.len() + article.title.len() + 256;
+            self.files[file].unsent += 1;
+            // Documents are named by article id: a page captured again replaces the earlier
+            // capture by itself (`later_replaces_same_id`).
+            self.documents.push(Unsent { file, article });
+        }
+        if self.bytes >= BULK_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Sends the queued articles in one `_bulk` request, each joining its story, and notes
+    /// which files have been acknowledged whole.
+    fn flush(&mut self) -> anyhow::Result<()> {
+        let documents = std::mem::take(&mut self.documents);
+        self.bytes = 0;
+        if !documents.is_empty() {
+            let mut stories = self.known_stories(&documents)?;
+            let mut lines = String::new();
+            for unsent in &documents {
+                let article = &unsent.article;
+                let fingerprint = article.fingerprint();
+                let bands = stories::bands(&article.body);
+                let (story, copy) = stories.story_of(bands.as_ref(), fingerprint);
+                let file = &mut self.files[unsent.file];
+                if copy {
+                    file.entry.duplicates += 1;
+                    self.report.duplicates += 1;
+                }
+                let mut document = export::document(article, &file.key, story);
+                if let Some(bands) = bands.filter(|_| !copy) {
+                    document["bands"] = bands.iter().map(|b| b.to_string()).collect();
+                }
+                lines.push_str(&export::bulk_action(&self.cluster.name, &article.id).to_string());
+                lines.push('\n');
+                lines.push_str(&document.to_string());
+                lines.push('\n');
+            }
+            let answer = self.cluster.bulk(lines)?;
+            let items = answer["items"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            if items.len() != documents.len() {
+                bail!(
+                    "the cluster acknowledged {} of {} articles",
+                    items.len(),
+                    documents.len()
+                );
+            }
+            for (unsent, item) in documents.iter().zip(items) {
+                let file = &mut self.files[unsent.file];
+                file.unsent -= 1;
+                let result = &item["index"];
+                if result["error"].is_null() {
+                    file.entry.articles += 1;
+                    self.report.indexed += 1;
+                } else if file.rejected.is_none() {
+                    file.rejected = Some(format!(
+                        "article {}: {}",
+                        unsent.article.id,
+                        super::reason(result)
+                    ));
+                }
+            }
+            // What was sent is searched by the next lookup of stories.
+            self.cluster.call("POST", "/_refresh", None, &[])?;
+        }
+        // Files read and acknowledged whole are indexed; those with a rejected article are not.
+        for file in &mut self.files {
+            if file.recorded || !file.read || file.unsent > 0 {
+                continue;
+            }
+            file.recorded = true;
+            match &file.rejected {
+                None => self.state.set(file.key.clone(), file.entry),
+                Some(reason) => {
+                    eprintln!("emeroteca: the cluster rejected {}: {reason}", file.key);
+                    self.rejected += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Logs the state of the files acknowledged so far.
+    fn save(&mut self) -> anyhow::Result<()> {
+        self.state
+            .log(&self.options.index)
+            .with_context(|| format!("cannot write to {}", self.options.index.display()))
+    }
+
+    /// The stories in the cluster that these articles may join: those sharing a band with one
+    /// of them, or named by one of their fingerprints.
+    fn known_stories(&self, documents: &[Unsent]) -> anyhow::Result<Known> {
+        let mut bands: FxHashSet<String> = FxHashSet::default();
+        let mut fingerprints: FxHashSet<String> = FxHashSet::default();
+        for unsent in documents {
+            fingerprints.insert(unsent.article.fingerprint().to_string());
+            for band in stories::bands(&unsent.article.body).into_iter().flatten() {
+                bands.insert(band.to_string());
+            }
+        }
+        let query = json!({
+            "size": 10_000,
+            "_source": ["story", "bands"],
+            "query": { "bool": { "should": [
+                { "terms": { "bands": bands } },
+                { "terms": { "story": fingerprints } },
+            ], "minimum_should_match": 1 } },
+        });
+        let answer = self.cluster.call("POST", "/_search", Some(&query), &[])?.1;
+        let mut known = Known::default();
+        for hit in answer["hits"]["hits"].as_array().into_iter().flatten() {
+            let number = |v: &Value| v.as_str().and_then(|s| s.parse::<u64>().ok());
+            let Some(story) = number(&hit["_source"]["story"]) else {
+                continue;
+            };
+            known.told.insert(story);
+            for band in hit["_source"]["bands"].as_array().into_iter().flatten() {
+                if let Some(band) = number(band) {
+                    known.bands.entry(band).or_default().push(story);
+                }
+            }
+        }
+        Ok(known)
+    }
+}
+
+/// Stories already in the cluster or sent in this request: by band of their first article.
+#[derive(Default)]
+struct Known {
+    bands: FxHashMap<u64, Vec<u64>>,
+    told: FxHashSet<u64>,
+}
+
+impl Known {
+    /// As [`stories::Stories::story_of`]: the story sharing the most bands, else the one named
+    /// by the fingerprint; and whether the article is a copy.
+    fn story_of(&mut self, bands: Option<&[u64; BANDS]>, fingerprint: u64) -> (u64, bool) {
+        let similar = bands.and_then(|b| stories::best_shared(b, &self.bands));
+        let (story, copy) = match similar {
+            Some(story) => (story, true),
+            None => (fingerprint, self.told.contains(&fingerprint)),
+        };
+        self.told.insert(story);
+        if !copy {
+            for band in bands.into_iter().flatten() {
+                self.bands.entry(*band).or_default().push(story);
+            }
+        }
+        (story, copy)
+    }
+}

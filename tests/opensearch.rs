@@ -1,0 +1,563 @@
+//! The cluster path on a real OpenSearch: the export loaded with the README's commands, the
+//! analysis compared with emeroteca's, `index --to` (incremental, and resumed after the cluster
+//! went away), and the same queries on the local index and the cluster.
+//!
+//! Needs a running OpenSearch at `EMEROTECA_TEST_OPENSEARCH` (its base URL): `.ci/run` starts a
+//! two-node cluster with `tests/opensearch/cluster start --nodes 2 --dir DIR` (Java and Maven).
+//! Ignored unless asked for: `cargo test -- --include-ignored`, as CI runs it.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use serde_json::{Value, json};
+
+use crate::util::*;
+
+const NEEDS: &str = "needs an OpenSearch at EMEROTECA_TEST_OPENSEARCH (tests/opensearch/cluster start; cargo test -- --include-ignored)";
+
+/// The test cluster's base URL; every index made here gets 2 shards and 1 replica, so that both
+/// nodes of the CI cluster hold data.
+fn cluster() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let url = std::env::var("EMEROTECA_TEST_OPENSEARCH").unwrap_or_else(|_| {
+            panic!("set EMEROTECA_TEST_OPENSEARCH to a running OpenSearch: {NEEDS}")
+        });
+        let url = url.trim_end_matches('/').to_string();
+        let template = json!({
+            "index_patterns": ["emeroteca-test-*"],
+            "template": { "settings": { "number_of_shards": 2, "number_of_replicas": 1 } },
+        });
+        let (status, answer) = call(
+            "PUT",
+            &format!("{url}/_index_template/emeroteca-tests"),
+            Some(template),
+        );
+        assert_eq!(status, 200, "{answer}");
+        url
+    })
+}
+
+fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
+    let agent = http();
+    let request = ureq::http::Request::builder().method(method).uri(url);
+    let response = match body {
+        Some(body) => agent.run(
+            request
+                .header("Content-Type", "application/json")
+                .body(body.to_string())
+                .unwrap(),
+        ),
+        None => agent.run(request.body(()).unwrap()),
+    };
+    let mut response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// A fresh index name on the cluster (deleted if a previous run left it).
+fn fresh_index(name: &str) -> String {
+    let name = format!("emeroteca-test-{name}");
+    call("DELETE", &format!("{}/{name}", cluster()), None);
+    name
+}
+
+fn count(index: &str) -> u64 {
+    call("POST", &format!("{}/{index}/_refresh", cluster()), None);
+    let (_, answer) = call("GET", &format!("{}/{index}/_count", cluster()), None);
+    answer["count"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{answer}"))
+}
+
+fn local_articles(index: &Path) -> u64 {
+    let stats = expect_code(run(command(index, &["stats", "--format", "json"])), 0);
+    serde_json::from_str::<Value>(&stats).unwrap()["articles"]
+        .as_u64()
+        .unwrap()
+}
+
+/// `search --format json` on the cluster index `name`, parsed by the contract's rules.
+fn search_cluster(name: &str, query: &str, extra: &[&str]) -> Results {
+    let engine = format!("{}/{name}", cluster());
+    let mut args = vec!["search", query, "--format", "json", "--engine", &engine];
+    args.extend_from_slice(extra);
+    let output = run(command(Path::new("no-local-index"), &args));
+    assert_ne!(output.status.code(), Some(2), "{}", describe(&output));
+    parse_results(&stdout(&output))
+}
+
+/// The sample index exported and loaded with the README's own two commands (the cluster's
+/// address and the export folder put in), once.
+fn exported_sample() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let name = fresh_index("export");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("opensearch-export");
+        let _ = std::fs::remove_dir_all(&dir);
+        let dir = dir.to_string_lossy().into_owned();
+        let export = run(command(
+            sample_index(),
+            &[
+                "export",
+                "--to",
+                "opensearch",
+                &dir,
+                "--name",
+                &name,
+                "--chunk",
+                "20",
+            ],
+        ));
+        expect_code(export, 0);
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+                .unwrap();
+        let commands = readme_commands(&readme);
+        let host = cluster().trim_start_matches("http://");
+        for line in commands {
+            let line = line
+                .replace("localhost:9200/emeroteca", &format!("{host}/{name}"))
+                .replace("localhost:9200", host)
+                .replace("DIR", &dir);
+            let output = Command::new("sh").arg("-c").arg(&line).output().unwrap();
+            let said = String::from_utf8_lossy(&output.stdout);
+            assert!(output.status.success(), "{line}: {}", describe(&output));
+            assert!(!said.contains("\"error\""), "{line}: {said}");
+            assert!(!said.contains("\"errors\":true"), "{line}: {said}");
+        }
+        // What was loaded is searchable within a second; the tests look at once.
+        call("POST", &format!("{}/{name}/_refresh", cluster()), None);
+        name
+    })
+}
+
+/// The shell lines of the README's block that loads an export into a cluster.
+fn readme_commands(readme: &str) -> Vec<String> {
+    let section = readme
+        .split("Loading it into a cluster")
+        .nth(1)
+        .expect("the README says how to load an export");
+    let block = section
+        .split("```sh")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let lines: Vec<String> = block
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect();
+    assert_eq!(lines.len(), 2, "{block}");
+    lines
+}
+
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn the_export_loads_with_the_readme_commands_and_every_article_arrives() {
+    let name = exported_sample();
+    assert_eq!(count(name), local_articles(sample_index()));
+    let (_, settings) = call("GET", &format!("{}/{name}/_settings", cluster()), None);
+    let index = &settings[name]["settings"]["index"];
+    assert_eq!(index["number_of_shards"], "2", "{settings}");
+    assert!(
+        index["analysis"]["analyzer"]["emeroteca_italian"].is_object(),
+        "{settings}"
+    );
+    let (_, health) = call(
+        "GET",
+        &format!(
+            "{}/_cluster/health/{name}?wait_for_status=green&timeout=30s",
+            cluster()
+        ),
+        None,
+    );
+    assert_eq!(
+        health["status"], "green",
+        "both nodes hold a copy: {health}"
+    );
+}
+
+/// The terms OpenSearch's `emeroteca_italian` gives `text`.
+fn cluster_terms(index: &str, text: &str) -> Vec<String> {
+    let (status, answer) = call(
+        "POST",
+        &format!("{}/{index}/_analyze", cluster()),
+        Some(json!({ "analyzer": "emeroteca_italian", "text": text })),
+    );
+    assert_eq!(status, 200, "{answer}");
+    answer["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["token"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The terms emeroteca's analyzer gives `text` (the first at each position: the stem).
+fn local_terms(text: &str) -> Vec<String> {
+    let output = run(command(
+        Path::new("unused"),
+        &["analyze", text, "--format", "json"],
+    ));
+    let tokens: Value = serde_json::from_str(&expect_code(output, 0)).unwrap();
+    let mut last = None;
+    tokens["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            let position = t["position"].as_u64();
+            let first = position != last;
+            last = position;
+            first
+        })
+        .map(|t| t["token"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn the_cluster_analyses_italian_as_the_readme_promises() {
+    let name = exported_sample();
+    // Elisions with both apostrophes, accents, stop words, stems: the same terms.
+    for text in [
+        "l'Ucraina e l’Ucraina",
+        "dell'impero all’ONU un’intervista",
+        "la città di Pogačar",
+        "i missili e il missile del governo",
+        "Perché più qualità?",
+        // A trailing apostrophe for an accent: the standard tokenizer drops it, and both
+        // chains fold accents before stemming, so the terms agree.
+        "la citta' e' bella perche' la virtu'",
+    ] {
+        assert_eq!(cluster_terms(name, text), local_terms(text), "{text}");
+    }
+    // Snowball's own splits, which emeroteca corrects.
+    assert_ne!(
+        cluster_terms(name, "nordcoreano"),
+        cluster_terms(name, "nordcoreana")
+    );
+    assert_eq!(local_terms("nordcoreano"), local_terms("nordcoreana"));
+}
+
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn the_readme_queries_find_the_same_articles_first_on_the_cluster() {
+    let name = exported_sample();
+    for query in [
+        "missili Corea",
+        "Kim OR missili",
+        "\"Corea del Nord\"",
+        "l'Ucraina",
+        "città",
+        "title:missili",
+        "section:Esteri Kim",
+        "Ucraina: Zelensky chiede aiuti all'Europa",
+    ] {
+        let local = search_sample(query, &[]);
+        let remote = search_cluster(name, query, &[]);
+        assert_eq!(remote.relaxed, local.relaxed, "{query}");
+        // When no article has every word, any of them will do, ranked differently: the lemmas
+        // emeroteca adds (`chiede`, `chiedere`) make it find more there.
+        if !local.relaxed {
+            assert_eq!(remote.total_hits, local.total_hits, "{query}");
+        }
+        if !local.relaxed {
+            assert_eq!(
+                ids(&remote).first(),
+                ids(&local).first(),
+                "{query}: {:?} vs {:?}",
+                ids(&remote),
+                ids(&local)
+            );
+        }
+        assert_eq!(remote.read_as, local.read_as, "{query}");
+    }
+    let remote = search_cluster(name, "missili", &["--facets", "--fragments", "2"]);
+    let local = search_sample("missili", &["--facets", "--fragments", "2"]);
+    assert_eq!(
+        remote.facets.as_ref().unwrap().section,
+        local.facets.as_ref().unwrap().section
+    );
+    assert!(
+        remote.hits[0].title_snippet.contains("<mark>"),
+        "{:?}",
+        remote.hits[0]
+    );
+}
+
+/// Fifty queries of every kind, made from the sample's own titles: the same top hit for each
+/// title, equal totals for phrases and filters, and JSON that keeps the contract.
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn fifty_queries_agree_between_the_local_index_and_the_cluster() {
+    let name = exported_sample();
+    let (_, answer) = call(
+        "POST",
+        &format!("{}/{name}/_search", cluster()),
+        Some(json!({ "size": 100, "_source": ["id", "title"], "sort": ["id"] })),
+    );
+    let titles: Vec<(&str, &str)> = answer["hits"]["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["_source"]["id"].as_str().unwrap(),
+                h["_source"]["title"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(titles.len() >= 40, "{}", titles.len());
+    let mut checked = 0;
+    // Titles, pasted: the same article first (20).
+    for (id, title) in titles.iter().step_by(2).take(20) {
+        let (local, remote) = (search_sample(title, &[]), search_cluster(name, title, &[]));
+        assert_eq!(ids(&local).first(), Some(id), "local: {title}");
+        assert_eq!(ids(&remote).first(), Some(id), "cluster: {title}");
+        checked += 1;
+    }
+    // Phrases from titles (15): the first three words in a row of four letters or more (no
+    // stop words at the edges, where the engines differ on what a phrase of one word is).
+    let phrases: Vec<String> = titles
+        .iter()
+        .filter_map(|(_, title)| {
+            let words: Vec<&str> = title
+                .split_whitespace()
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                .collect();
+            words
+                .windows(3)
+                .find(|w| w.iter().all(|w| w.chars().count() >= 4))
+                .map(|w| format!("\"{}\"", w.join(" ")))
+        })
+        .take(15)
+        .collect();
+    assert_eq!(phrases.len(), 15);
+    for phrase in &phrases {
+        let (local, remote) = (
+            search_sample(phrase, &[]),
+            search_cluster(name, phrase, &[]),
+        );
+        assert_eq!(remote.total_hits, local.total_hits, "{phrase}");
+        checked += 1;
+    }
+    // Filters (15): sections, dates, sources, with and without words.
+    let filters: [(&str, &[&str]); 15] = [
+        ("section:Esteri", &[]),
+        ("section:cronaca", &[]),
+        ("date:2023", &[]),
+        ("date:2023-12", &[]),
+        ("date:[2020-01-01 TO 2023-06-30]", &[]),
+        ("governo", &["--section", "Politica"]),
+        ("governo", &["--since", "2023"]),
+        ("governo", &["--until", "2022-12-31"]),
+        ("Corea", &["--section", "esteri", "--section", "Politica"]),
+        ("prezzi", &["--sort", "date"]),
+        ("prezzi OR inflazione", &["--sort", "oldest"]),
+        ("-Corea Kim", &[]),
+        ("section:Sport", &["--since", "2023-01"]),
+        ("date:2024", &["--section", "Economia"]),
+        ("title:Roma OR body:Roma", &[]),
+    ];
+    for (query, extra) in filters {
+        let (local, remote) = (
+            search_sample(query, extra),
+            search_cluster(name, query, extra),
+        );
+        assert_eq!(remote.total_hits, local.total_hits, "{query} {extra:?}");
+        if extra.contains(&"--sort") {
+            assert_eq!(ids(&remote), ids(&local), "{query} {extra:?}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 50);
+}
+
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn get_and_stats_read_the_cluster() {
+    let name = exported_sample();
+    let engine = format!("{}/{name}", cluster());
+    let local = expect_code(sample(&["get", "wire-1215-02", "--format", "json"]), 0);
+    let remote = expect_code(
+        run(command(
+            Path::new("unused"),
+            &[
+                "get",
+                "wire-1215-02",
+                "--format",
+                "json",
+                "--engine",
+                &engine,
+            ],
+        )),
+        0,
+    );
+    assert_eq!(remote, local);
+    let missing = run(command(
+        Path::new("unused"),
+        &["get", "no-such-id", "--engine", &engine],
+    ));
+    expect_code(missing, 1);
+    let stats = |output| serde_json::from_str::<Value>(&expect_code(output, 0)).unwrap();
+    let local = stats(sample(&["stats", "--format", "json"]));
+    let remote = stats(run(command(
+        Path::new("unused"),
+        &["stats", "--format", "json", "--engine", &engine],
+    )));
+    for key in [
+        "articles",
+        "sections",
+        "first_date",
+        "last_date",
+        "undated",
+        "schema_version",
+    ] {
+        assert_eq!(remote[key], local[key], "{key}");
+    }
+}
+
+/// A small archive of `files` text files, each one article.
+fn archive(env: &TestEnv, files: usize) {
+    for n in 0..files {
+        let body = format!(
+            "Articolo numero {n} dell'archivio di prova. Il consiglio comunale di Paese{n} ha discusso \
+             il bilancio dell'anno {}, con {} voti favorevoli e una lunga discussione sulla \
+             manutenzione delle strade e delle scuole del quartiere {}.",
+            2000 + n % 20,
+            n % 37,
+            n * 7 % 101
+        );
+        env.write(
+            &format!("archive/{:02}/{n:05}.txt", n % 13),
+            format!("Notizia {n} dal consiglio – Cronaca\n\n{body}\n"),
+        );
+    }
+}
+
+fn index_to(env: &TestEnv, url: &str) -> std::process::Output {
+    let state = env.path("state");
+    let dir = env.path("archive");
+    run(env.cmd(&[
+        "index", &dir, "--to", url, "--state", &state, "--json", "--quiet",
+    ]))
+}
+
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn index_to_sends_new_changed_and_vanished_files_and_nothing_else() {
+    let env = TestEnv::new();
+    archive(&env, 60);
+    let name = fresh_index("direct");
+    let url = format!("{}/{name}", cluster());
+    let report = |output| serde_json::from_str::<Value>(&expect_code(output, 0)).unwrap();
+    let first = report(index_to(&env, &url));
+    assert_eq!(
+        (first["new"].as_u64(), first["articles"].as_u64()),
+        (Some(60), Some(60)),
+        "{first}"
+    );
+    let again = report(index_to(&env, &url));
+    assert_eq!(
+        (again["indexed"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(60)),
+        "{again}"
+    );
+
+    std::fs::remove_file(env.path("archive/00/00000.txt")).unwrap();
+    env.write(
+        "archive/01/00001.txt",
+        "Una notizia corretta – Cronaca\n\nIl testo corretto della notizia.\n",
+    );
+    let third = report(index_to(&env, &url));
+    assert_eq!(
+        (third["changed"].as_u64(), third["removed"].as_u64()),
+        (Some(1), Some(1)),
+        "{third}"
+    );
+    assert_eq!(count(&name), 59);
+    expect_code(run(env.cmd(&["index", &env.path("archive"), "--quiet"])), 0);
+    assert_eq!(count(&name), local_articles(&env.index_path()));
+    let corrected = search_cluster(&name, "notizia corretta", &[]);
+    assert_eq!(corrected.total_hits, 1);
+}
+
+/// A TCP relay to the cluster that goes away (closes every connection and stops answering)
+/// once it has carried `limit` bytes of requests.
+fn relay(target: &str, limit: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let target = target.trim_start_matches("http://").to_string();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let gone = Arc::new(AtomicBool::new(false));
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            if gone.load(Ordering::SeqCst) {
+                drop(client);
+                continue;
+            }
+            let server = TcpStream::connect(&target).unwrap();
+            let (sent, gone) = (sent.clone(), gone.clone());
+            let (mut from_client, mut to_server) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (mut from_server, mut to_client) = (server, client);
+            std::thread::spawn(move || {
+                let mut buffer = [0; 64 * 1024];
+                while let Ok(n) = from_client.read(&mut buffer) {
+                    if n == 0 || sent.fetch_add(n, Ordering::SeqCst) + n > limit {
+                        gone.store(true, Ordering::SeqCst);
+                        break;
+                    }
+                    if to_server.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = from_client.shutdown(std::net::Shutdown::Both);
+                let _ = to_server.shutdown(std::net::Shutdown::Both);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut from_server, &mut to_client);
+                let _ = to_client.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn a_cluster_gone_mid_run_leaves_a_state_the_next_run_completes() {
+    let env = TestEnv::new();
+    archive(&env, 1500);
+    let name = fresh_index("resumed");
+    // The first batches of files go through, then the cluster is gone.
+    let url = format!("{}/{name}", relay(cluster(), 400_000));
+    let cut = index_to(&env, &url);
+    assert_ne!(cut.status.code(), Some(0), "{}", describe(&cut));
+    assert!(stderr(&cut).contains("emeroteca:"), "{}", describe(&cut));
+    let before = count(&name);
+    assert!(before < 1500, "{before}");
+
+    let url = format!("{}/{name}", cluster());
+    let resumed = expect_code(index_to(&env, &url), 0);
+    let resumed: Value = serde_json::from_str(&resumed).unwrap();
+    assert_eq!(resumed["articles"].as_u64(), Some(1500), "{resumed}");
+    assert!(
+        resumed["new"].as_u64().unwrap() < 1500,
+        "the second run only sends what is missing: {resumed}"
+    );
+    assert_eq!(count(&name), 1500);
+}
