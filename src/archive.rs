@@ -22,6 +22,32 @@ impl Archive {
         })
     }
 
+    /// As [`Archive::open`], a local index's reader following the commits of a running
+    /// `index` (a cluster's searches always see its latest refresh).
+    pub fn open_following(path: &Path, engine: Option<&str>) -> anyhow::Result<Archive> {
+        Ok(match engine {
+            Some(url) => Archive::Cluster(Cluster::connect(url)?),
+            None => Archive::Local(index::open_following(path)?),
+        })
+    }
+
+    /// The searchable articles.
+    pub fn articles(&self) -> anyhow::Result<u64> {
+        match self {
+            Archive::Local(opened) => Ok(opened.reader.searcher().num_docs()),
+            Archive::Cluster(cluster) => cluster::search::count(cluster),
+        }
+    }
+
+    /// What a local index's last commit is called: answers computed from it stay true until
+    /// it changes. None for a cluster, whose answers are not kept.
+    pub fn generation(&self) -> Option<u64> {
+        match self {
+            Archive::Local(opened) => Some(opened.reader.searcher().generation().generation_id()),
+            Archive::Cluster(_) => None,
+        }
+    }
+
     pub fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
         match self {
             Archive::Local(opened) => search::search(opened, request),

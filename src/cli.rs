@@ -280,6 +280,8 @@ pub struct ExportArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub index: IndexLocation,
+    #[command(flatten)]
+    pub engine: EngineLocation,
     /// The address to listen on; the default answers this machine only.
     #[arg(long, default_value = "127.0.0.1:7700")]
     pub addr: std::net::SocketAddr,

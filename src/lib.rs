@@ -211,6 +211,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let options = serve::ServeOptions {
         index: args.index.path.clone(),
+        engine: args.engine.engine.clone(),
         addr: args.addr,
         cors: args.cors,
         timeout: std::time::Duration::from_secs_f64(args.timeout),
@@ -222,9 +223,12 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 "emeroteca: listening on {addr}, beyond this machine: anyone who reaches it can search the archive"
             );
         }
+        let from = match &args.engine.engine {
+            Some(url) => url.clone(),
+            None => args.index.path.display().to_string(),
+        };
         eprintln!(
-            "emeroteca: serving {articles} articles from {} on http://{addr}/ (Ctrl-C stops)",
-            args.index.path.display()
+            "emeroteca: serving {articles} articles on http://{addr}/ from {from} (Ctrl-C stops)"
         );
     })?;
     Ok(ExitCode::SUCCESS)

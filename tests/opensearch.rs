@@ -561,3 +561,164 @@ fn a_cluster_gone_mid_run_leaves_a_state_the_next_run_completes() {
     );
     assert_eq!(count(&name), 1500);
 }
+
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn serve_answers_from_the_cluster_as_from_the_local_index() {
+    let name = exported_sample();
+    let engine = format!("{}/{name}", cluster());
+    let server = Server::start(Path::new("unused"), &["--engine", &engine]);
+    let agent = http();
+    let (status, health) = get(&agent, &server.url("/health"));
+    assert_eq!(status, 200, "{health}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&health).unwrap()["articles"],
+        local_articles(sample_index())
+    );
+    let (status, body) = get(&agent, &server.url("/search?q=missili+Corea&limit=3"));
+    assert_eq!(status, 200, "{body}");
+    let served = parse_results(&body);
+    assert_eq!(
+        ids(&served),
+        ids(&search_sample("missili Corea", &["--limit", "3"]))
+    );
+    assert_eq!(get(&agent, &server.url("/articles/wire-1215-02")).0, 200);
+    assert_eq!(get(&agent, &server.url("/articles/no-such-id")).0, 404);
+    assert_eq!(get(&agent, &server.url("/search?q=-Corea")).0, 400);
+}
+
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn a_rejected_article_is_named_with_its_file_and_its_file_sent_again() {
+    let env = TestEnv::new();
+    archive(&env, 30);
+    env.write(
+        "archive/strana.jsonl",
+        r#"{"id": "strana-1", "title": "Una notizia con una sezione numerica", "section": "12", "body": "Il testo della notizia strana."}"#,
+    );
+    let name = fresh_index("rejects");
+    // An index whose mapping takes sections as numbers: every article with a named section
+    // is refused, the one numbered is not.
+    let (status, answer) = call(
+        "PUT",
+        &format!("{}/{name}", cluster()),
+        Some(json!({ "mappings": { "properties": { "section": { "type": "integer" } } } })),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let url = format!("{}/{name}", cluster());
+    let refused = index_to(&env, &url);
+    assert_ne!(refused.status.code(), Some(0), "{}", describe(&refused));
+    let said = stderr(&refused);
+    assert!(
+        said.contains("rejected") && said.contains("00007.txt"),
+        "{said}"
+    );
+    assert!(!said.contains("strana.jsonl"), "{said}");
+
+    // With the index made right, the next run sends the refused files, and only those.
+    call("DELETE", &url, None);
+    let state = env.path("state");
+    let output = expect_code(
+        run(env.cmd(&[
+            "index",
+            &env.path("archive"),
+            "--to",
+            &url,
+            "--state",
+            &state,
+            "--json",
+            "--quiet",
+        ])),
+        0,
+    );
+    let report: Value = serde_json::from_str(&output).unwrap();
+    assert_eq!(report["new"].as_u64(), Some(30), "{report}");
+    assert_eq!(count(&name), 30);
+}
+
+/// A one-request HTTP server that answers 401 and hands back the `Authorization` it was sent.
+fn unauthorized_server() -> (String, std::thread::JoinHandle<Option<String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/archivio", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().ok()?;
+        let mut request = Vec::new();
+        let mut buffer = [0; 4096];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buffer).ok()?;
+            if n == 0 {
+                break;
+            }
+            request.extend_from_slice(&buffer[..n]);
+        }
+        let body = r#"{"error":{"reason":"authentication required"},"status":401}"#;
+        let answer = format!(
+            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(answer.as_bytes()).ok()?;
+        String::from_utf8_lossy(&request)
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("authorization: ")
+                    .or_else(|| l.strip_prefix("Authorization: "))
+            })
+            .map(str::to_string)
+    });
+    (url, handle)
+}
+
+#[test]
+fn credentials_come_from_the_environment_and_are_never_printed() {
+    use base64::Engine;
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("ada:s3cret-pw")
+    );
+    let (url, sent) = unauthorized_server();
+    let mut cmd = command(Path::new("unused"), &["stats", "--engine", &url]);
+    cmd.env("EMEROTECA_CLUSTER_USER", "ada")
+        .env("EMEROTECA_CLUSTER_PASSWORD", "s3cret-pw");
+    let output = run(cmd);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains("401 authentication required"),
+        "{}",
+        describe(&output)
+    );
+    assert!(
+        !describe(&output).contains("s3cret"),
+        "{}",
+        describe(&output)
+    );
+    assert_eq!(sent.join().unwrap().as_deref(), Some(expected.as_str()));
+
+    let env = TestEnv::new();
+    let file = env.write("credentials", "ada:s3cret-pw\n");
+    let (url, sent) = unauthorized_server();
+    let mut cmd = command(
+        Path::new("unused"),
+        &["search", "missili", "--engine", &url],
+    );
+    cmd.env("EMEROTECA_CLUSTER_CREDENTIALS", &file);
+    let output = run(cmd);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        !describe(&output).contains("s3cret"),
+        "{}",
+        describe(&output)
+    );
+    assert_eq!(sent.join().unwrap().as_deref(), Some(expected.as_str()));
+
+    // In the address, where `ps` shows them, they are refused and not repeated.
+    let output = run(command(
+        Path::new("unused"),
+        &[
+            "stats",
+            "--engine",
+            "http://ada:s3cret-pw@127.0.0.1:9/archivio",
+        ],
+    ));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(!stderr(&output).contains("s3cret"), "{}", describe(&output));
+}

@@ -309,6 +309,14 @@ pub fn encode(segment: &str) -> String {
     out
 }
 
+/// The articles the index holds.
+pub fn count(cluster: &Cluster) -> anyhow::Result<u64> {
+    let answer = cluster.call("GET", "/_count", None, &[])?.1;
+    answer["count"]
+        .as_u64()
+        .ok_or_else(|| anyhow::anyhow!("the cluster gave no count: {answer}"))
+}
+
 /// The index's statistics, as `stats` shows them for a local index.
 pub fn stats(cluster: &Cluster) -> anyhow::Result<Stats> {
     let request = json!({

@@ -1,5 +1,6 @@
-//! `emeroteca serve`: the index over HTTP. The JSON is the command line's, byte for byte; the
-//! index is opened once, and its reader follows the commits of a running `index`.
+//! `emeroteca serve`: the index (or a cluster's, with `--engine`) over HTTP. The JSON is the
+//! command line's, byte for byte; the index is opened once, and its reader follows the commits
+//! of a running `index`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -16,17 +17,19 @@ use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 
+use crate::archive::Archive;
 use crate::error::QueryError;
-use crate::index::{self, OpenIndex};
+use crate::index;
 use crate::options;
 use crate::output;
-use crate::search;
 
 /// The largest request body accepted (every endpoint is a GET: bodies are refused, not read).
 const MAX_BODY_BYTES: usize = 16 * 1024;
 
 pub struct ServeOptions {
     pub index: PathBuf,
+    /// A cluster index to serve instead (`http://HOST:PORT/NAME`).
+    pub engine: Option<String>,
     pub addr: SocketAddr,
     /// Origins allowed to call the API from a browser (`*` for any); none by default.
     pub cors: Vec<String>,
@@ -37,7 +40,7 @@ pub struct ServeOptions {
 }
 
 struct AppState {
-    opened: OpenIndex,
+    archive: Archive,
     path: PathBuf,
     /// Bounds the searches running at once, so a flood queues instead of taking every thread.
     permits: Semaphore,
@@ -49,9 +52,9 @@ struct AppState {
 /// Serves until Ctrl-C or SIGTERM. `ready` is told the address actually bound (the port may
 /// have been 0).
 pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, u64)) -> anyhow::Result<()> {
-    let opened = index::open_following(&options.index)?;
-    let articles = opened.reader.searcher().num_docs();
-    let router = router(&options, opened)?;
+    let archive = Archive::open_following(&options.index, options.engine.as_deref())?;
+    let articles = archive.articles()?;
+    let router = router(&options, archive)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -68,9 +71,9 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr, u64)) -> anyh
     })
 }
 
-fn router(options: &ServeOptions, opened: OpenIndex) -> anyhow::Result<Router> {
+fn router(options: &ServeOptions, archive: Archive) -> anyhow::Result<Router> {
     let state = Arc::new(AppState {
-        opened,
+        archive,
         path: options.index.clone(),
         permits: Semaphore::new(options.workers.max(1)),
         timeout: options.timeout,
@@ -195,7 +198,7 @@ async fn search_handler(State(state): State<Arc<AppState>>, RawQuery(query): Raw
         Err(bad) => return error(StatusCode::BAD_REQUEST, &bad.to_string()),
     };
     blocking(state, move |state| {
-        match search::search(&state.opened, &asked.request) {
+        match state.archive.search(&asked.request) {
             Ok(mut results) => {
                 let folders = index::folders(&state.path);
                 for hit in &mut results.hits {
@@ -213,7 +216,7 @@ async fn search_handler(State(state): State<Arc<AppState>>, RawQuery(query): Raw
 }
 
 async fn article_handler(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    blocking(state, move |state| match index::get(&state.opened, &id) {
+    blocking(state, move |state| match state.archive.get(&id) {
         Ok(Some(mut article)) => {
             article.path = index::shown_path(&article.path, &index::folders(&state.path));
             rendered(|body| output::json::article(&article, body))
@@ -226,22 +229,24 @@ async fn article_handler(State(state): State<Arc<AppState>>, Path(id): Path<Stri
 
 async fn stats_handler(State(state): State<Arc<AppState>>) -> Response {
     blocking(state, |state| {
-        let generation = state.opened.reader.searcher().generation().generation_id();
+        let generation = state.archive.generation();
         let mut cached = state
             .stats
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some((made_for, body)) = cached.as_ref()
-            && *made_for == generation
+            && Some(*made_for) == generation
         {
             return json(StatusCode::OK, body.clone());
         }
         let mut body = Vec::new();
-        match index::stats(&state.opened, &state.path)
+        match state
+            .archive
+            .stats(&state.path)
             .and_then(|stats| Ok(output::json::stats(&stats, &mut body)?))
         {
             Ok(()) => {
-                *cached = Some((generation, body.clone()));
+                *cached = generation.map(|generation| (generation, body.clone()));
                 json(StatusCode::OK, body)
             }
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e:#}")),
@@ -252,11 +257,17 @@ async fn stats_handler(State(state): State<Arc<AppState>>) -> Response {
 
 /// `{"status": "ok", "articles": N}`: N follows the index's commits.
 async fn health_handler(State(state): State<Arc<AppState>>) -> Response {
-    let articles = state.opened.reader.searcher().num_docs();
-    let mut body = serde_json::to_vec(&serde_json::json!({ "status": "ok", "articles": articles }))
-        .unwrap_or_default();
-    body.push(b'\n');
-    json(StatusCode::OK, body)
+    blocking(state, |state| match state.archive.articles() {
+        Ok(articles) => {
+            let mut body =
+                serde_json::to_vec(&serde_json::json!({ "status": "ok", "articles": articles }))
+                    .unwrap_or_default();
+            body.push(b'\n');
+            json(StatusCode::OK, body)
+        }
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, &format!("{e:#}")),
+    })
+    .await
 }
 
 async fn not_found(uri: Uri) -> Response {
