@@ -28,6 +28,10 @@ use crate::ingest::{self, Article, FileOutcome, ParseError};
 /// About how many bytes of documents one `_bulk` request carries.
 const BULK_BYTES: usize = 8 << 20;
 
+/// About how many bytes are sent between two refreshes of the index, which make what was sent
+/// searchable for the stories of what follows (the articles sent since are remembered).
+const REFRESH_BYTES: usize = 64 << 20;
+
 /// Keys per `_delete_by_query` request.
 const KEYS_PER_DELETE: usize = 1_000;
 
@@ -54,6 +58,8 @@ pub fn update(
         files: Vec::new(),
         documents: Vec::new(),
         bytes: 0,
+        unrefreshed: 0,
+        recent: Known::default(),
         rejected: 0,
     };
     delete_files(cluster, &plan.vanished)?;
@@ -246,6 +252,10 @@ struct Run<'a> {
     documents: Vec<Unsent>,
     /// The size of the unsent documents' text.
     bytes: usize,
+    /// The size of what was sent since the last refresh.
+    unrefreshed: usize,
+    /// The stories of the articles sent since the last refresh, not yet searchable.
+    recent: Known,
     /// Files with a rejected article.
     rejected: u64,
 }
@@ -297,7 +307,7 @@ impl Run<'_> {
     /// which files have been acknowledged whole.
     fn flush(&mut self) -> anyhow::Result<()> {
         let documents = std::mem::take(&mut self.documents);
-        self.bytes = 0;
+        self.unrefreshed += std::mem::take(&mut self.bytes);
         if !documents.is_empty() {
             let mut stories = self.known_stories(&documents)?;
             let mut lines = String::new();
@@ -306,6 +316,8 @@ impl Run<'_> {
                 let fingerprint = article.fingerprint();
                 let bands = stories::bands(&article.body);
                 let (story, copy) = stories.story_of(bands.as_ref(), fingerprint);
+                self.recent
+                    .remember(story, bands.iter().flatten().copied(), copy);
                 let file = &mut self.files[unsent.file];
                 if copy {
                     file.entry.duplicates += 1;
@@ -347,8 +359,12 @@ impl Run<'_> {
                     ));
                 }
             }
-            // What was sent is searched by the next lookup of stories.
-            self.cluster.call("POST", "/_refresh", None, &[])?;
+            if self.unrefreshed >= REFRESH_BYTES {
+                // What was sent becomes searchable for the lookups of stories that follow.
+                self.cluster.call("POST", "/_refresh", None, &[])?;
+                self.recent = Known::default();
+                self.unrefreshed = 0;
+            }
         }
         // Files read and acknowledged whole are indexed; those with a rejected article are not.
         for file in &mut self.files {
@@ -394,18 +410,18 @@ impl Run<'_> {
             ], "minimum_should_match": 1 } },
         });
         let answer = self.cluster.call("POST", "/_search", Some(&query), &[])?.1;
-        let mut known = Known::default();
+        // The cluster's refreshes may already show some of the recent ones: each is told once.
+        let mut known = Known {
+            bands: self.recent.bands.clone(),
+            told: self.recent.told.clone(),
+        };
         for hit in answer["hits"]["hits"].as_array().into_iter().flatten() {
             let number = |v: &Value| v.as_str().and_then(|s| s.parse::<u64>().ok());
             let Some(story) = number(&hit["_source"]["story"]) else {
                 continue;
             };
-            known.told.insert(story);
-            for band in hit["_source"]["bands"].as_array().into_iter().flatten() {
-                if let Some(band) = number(band) {
-                    known.bands.entry(band).or_default().push(story);
-                }
-            }
+            let bands = hit["_source"]["bands"].as_array().into_iter().flatten();
+            known.remember(story, bands.filter_map(number), false);
         }
         Ok(known)
     }
@@ -419,6 +435,20 @@ struct Known {
 }
 
 impl Known {
+    /// Notes an article of `story`; a story's first article (no copy) is found by its bands.
+    fn remember(&mut self, story: u64, bands: impl Iterator<Item = u64>, copy: bool) {
+        self.told.insert(story);
+        if copy {
+            return;
+        }
+        for band in bands {
+            let stories = self.bands.entry(band).or_default();
+            if !stories.contains(&story) {
+                stories.push(story);
+            }
+        }
+    }
+
     /// As [`stories::Stories::story_of`]: the story sharing the most bands, else the one named
     /// by the fingerprint; and whether the article is a copy.
     fn story_of(&mut self, bands: Option<&[u64; BANDS]>, fingerprint: u64) -> (u64, bool) {
@@ -427,12 +457,7 @@ impl Known {
             Some(story) => (story, true),
             None => (fingerprint, self.told.contains(&fingerprint)),
         };
-        self.told.insert(story);
-        if !copy {
-            for band in bands.into_iter().flatten() {
-                self.bands.entry(*band).or_default().push(story);
-            }
-        }
+        self.remember(story, bands.into_iter().flatten().copied(), copy);
         (story, copy)
     }
 }
