@@ -15,7 +15,7 @@ fn article(title: &str, paragraphs: &[&str]) -> String {
     format!("{title} – Economia\n\n{}\n", paragraphs.join("\n\n"))
 }
 
-fn archive(env: &TestEnv) {
+pub fn archive(env: &TestEnv) {
     env.write(
         "c/000_ansa.txt",
         article("Bollette, prorogati gli sconti per tre mesi", &WIRE),

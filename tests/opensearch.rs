@@ -547,7 +547,11 @@ fn a_cluster_gone_mid_run_leaves_a_state_the_next_run_completes() {
     let url = format!("{}/{name}", relay(cluster(), 400_000));
     let cut = index_to(&env, &url);
     assert_ne!(cut.status.code(), Some(0), "{}", describe(&cut));
-    assert!(stderr(&cut).contains("emeroteca:"), "{}", describe(&cut));
+    assert!(
+        stderr(&cut).contains("cannot send the articles of "),
+        "{}",
+        describe(&cut)
+    );
     let before = count(&name);
     assert!(before < 1500, "{before}");
 
@@ -721,4 +725,61 @@ fn credentials_come_from_the_environment_and_are_never_printed() {
     ));
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     assert!(!stderr(&output).contains("s3cret"), "{}", describe(&output));
+}
+
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn a_story_and_its_copies_show_once_on_the_cluster_too() {
+    let env = TestEnv::new();
+    crate::copies::archive(&env);
+    let name = fresh_index("copies");
+    let url = format!("{}/{name}", cluster());
+    let state = env.path("state");
+    let sent = expect_code(
+        run(env.cmd(&[
+            "index",
+            &env.path("c"),
+            "--to",
+            &url,
+            "--state",
+            &state,
+            "--json",
+            "--quiet",
+        ])),
+        0,
+    );
+    let duplicates =
+        |report: &str| serde_json::from_str::<Value>(report).unwrap()["duplicates"].clone();
+    assert_eq!(duplicates(&sent), json!(2), "{sent}");
+    let local_stats = expect_code(run(env.cmd(&["stats", "--format", "json"])), 0);
+    let remote_stats = expect_code(
+        run(env.cmd(&["stats", "--format", "json", "--engine", &url])),
+        0,
+    );
+    assert_eq!(duplicates(&remote_stats), duplicates(&local_stats));
+
+    for extra in [&[][..], &["--all-copies"][..]] {
+        let local = search_in(&env.index_path(), "bollette sconti", extra);
+        let remote = search_cluster(&name, "bollette sconti", extra);
+        assert_eq!(remote.total_hits, local.total_hits, "{extra:?}");
+        assert_eq!(
+            remote.hits.len(),
+            local.hits.len(),
+            "{extra:?}: {:?} vs {:?}",
+            ids(&remote),
+            ids(&local)
+        );
+        let copies = |results: &Results| {
+            let mut all: Vec<(String, Vec<String>)> = results
+                .hits
+                .iter()
+                .map(|h| (h.id.clone(), h.copies.clone()))
+                .collect();
+            all.sort();
+            all.into_iter()
+                .map(|(_, copies)| copies.len())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(copies(&remote), copies(&local), "{extra:?}");
+    }
 }

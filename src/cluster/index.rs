@@ -332,7 +332,17 @@ impl Run<'_> {
                 lines.push_str(&document.to_string());
                 lines.push('\n');
             }
-            let answer = self.cluster.bulk(lines)?;
+            let answer = self.cluster.bulk(lines).with_context(|| {
+                let first = &self.files[documents[0].file].key;
+                let files: FxHashSet<usize> = documents.iter().map(|d| d.file).collect();
+                match files.len() {
+                    1 => format!("cannot send the articles of {first}"),
+                    n => format!(
+                        "cannot send the articles of {first} and {} more files",
+                        n - 1
+                    ),
+                }
+            })?;
             let items = answer["items"]
                 .as_array()
                 .map(Vec::as_slice)
