@@ -234,3 +234,45 @@ fn a_terminal_gets_colour_unless_no_color_is_set() {
         "{plain:?}"
     );
 }
+
+/// Snippets mark what the index matched, wherever in a long body it stands: every form of a
+/// word (its lemma's too), an elided word from after the apostrophe, a phrase only where it
+/// stands as a phrase; a prefix marks the same words by analysing the text again.
+#[test]
+fn snippets_mark_what_the_index_matched_deep_in_a_long_body() {
+    let env = TestEnv::new();
+    let filler =
+        "Il consiglio comunale ha discusso a lungo del bilancio e delle strade. ".repeat(200);
+    env.write(
+        "a/lungo.txt",
+        format!(
+            "Un lungo resoconto – Cronaca\n\n{filler}\n\nLa Corea ha protestato. Il governo vuole alzare le tasse dell’Ucraina e della Corea del Nord.\n"
+        ),
+    );
+    expect_code(env.run(&["index", &env.path("a"), "--quiet"]), 0);
+    let index = env.index_path();
+    let marked = |query: &str| {
+        let results = search_in(&index, query, &[]);
+        assert_eq!(results.total_hits, 1, "{query}");
+        let hit = &results.hits[0];
+        let body_marks: Vec<&Match> = hit.matches.iter().filter(|m| m.field == "body").collect();
+        (hit.snippet.clone(), body_marks.len())
+    };
+    let (snippet, marks) = marked("alza Ucraina");
+    assert!(snippet.contains("<mark>alzare</mark>"), "{snippet}");
+    assert!(snippet.contains("dell’<mark>Ucraina</mark>"), "{snippet}");
+    assert_eq!(marks, 2);
+    let (snippet, marks) = marked("\"Corea del Nord\"");
+    assert!(
+        snippet.contains("<mark>Corea</mark> del <mark>Nord</mark>"),
+        "{snippet}"
+    );
+    assert!(
+        !snippet.contains("<mark>Corea</mark> ha"),
+        "the lone word is no phrase: {snippet}"
+    );
+    assert_eq!(marks, 2);
+    let (snippet, marks) = marked("Core*");
+    assert!(snippet.contains("La <mark>Corea</mark> ha"), "{snippet}");
+    assert_eq!(marks, 2);
+}

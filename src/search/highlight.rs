@@ -1,9 +1,12 @@
 //! What snippets mark: the analysed terms, phrases and prefixes a query looked for, a value the
 //! compiler returns with the query (see [`super::compile::Compiled`]).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
+use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
+use tantivy::{DocId, DocSet, SegmentReader, Term};
 
 use super::query::Target;
 use super::typo::{edit_distance, typos_allowed};
@@ -57,6 +60,60 @@ impl Highlight {
                 self.title_terms.insert(token.text.clone());
             }
         }
+    }
+
+    /// Where in an indexed article's `field` (token positions) the words to mark stand, read
+    /// from the index's postings: each term's positions, and a phrase's where its terms line
+    /// up. `None` when the marks depend on terms the query does not name (prefixes, typos,
+    /// exact forms), which only analysing the text again finds.
+    pub fn positions(
+        &self,
+        segment: &SegmentReader,
+        field: Field,
+        doc: DocId,
+    ) -> tantivy::Result<Option<BTreeMap<u32, String>>> {
+        if !self.prefixes.is_empty() || self.fuzzy || !self.exact_terms.is_empty() {
+            return Ok(None);
+        }
+        let index = segment.inverted_index(field)?;
+        let of_term = |term: &str| -> tantivy::Result<Vec<u32>> {
+            let term = Term::from_field_text(field, term);
+            let mut positions = Vec::new();
+            if let Some(mut postings) =
+                index.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)?
+                && postings.seek(doc) == doc
+            {
+                postings.positions(&mut positions);
+            }
+            Ok(positions)
+        };
+        let mut marked = BTreeMap::new();
+        for term in &self.body_terms {
+            for position in of_term(term)? {
+                marked.entry(position).or_insert_with(|| term.clone());
+            }
+        }
+        for phrase in self.phrases.iter().filter(|p| p.in_body) {
+            let mut terms = Vec::with_capacity(phrase.terms.len());
+            for (offset, term) in &phrase.terms {
+                let at: HashSet<u32> = of_term(term)?.into_iter().collect();
+                terms.push((*offset as u32, term, at));
+            }
+            let Some((_, _, firsts)) = terms.first() else {
+                continue;
+            };
+            for &start in firsts {
+                if terms
+                    .iter()
+                    .all(|(offset, _, at)| at.contains(&(start + offset)))
+                {
+                    for (offset, term, _) in &terms {
+                        marked.insert(start + offset, (*term).clone());
+                    }
+                }
+            }
+        }
+        Ok(Some(marked))
     }
 
     pub fn marks(&self, term: &str, in_title: bool) -> bool {

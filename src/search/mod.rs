@@ -322,7 +322,15 @@ fn fetch(
             if request.snippets {
                 let body = article.body;
                 let title_matches = snippeter.matches(&hit.title, true);
-                let body_matches = snippeter.matches(&body, false);
+                let segment = searcher.segment_reader(address.segment_ord);
+                let body_matches =
+                    match snippeter
+                        .highlight()
+                        .positions(segment, fields.body, address.doc_id)?
+                    {
+                        Some(positions) => snippeter.matches_at(&body, &positions),
+                        None => snippeter.matches(&body, false),
+                    };
                 hit.title_snippet = snippet::whole(&hit.title, &title_matches);
                 let mut passages =
                     snippet::passages(&body, &body_matches, request.fragments.max(1));

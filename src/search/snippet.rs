@@ -3,9 +3,9 @@
 //! Italian analyzer and each token whose term the query looked for is marked. A phrase is marked
 //! where it occurs as a phrase, not word by word wherever its words appear.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use tantivy::tokenizer::{TextAnalyzer, Token};
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
 use super::highlight::Highlight;
 use crate::analysis;
@@ -106,6 +106,11 @@ impl Snippeter {
         }
     }
 
+    /// What this query marks.
+    pub fn highlight(&self) -> &Highlight {
+        &self.highlight
+    }
+
     /// The words of `text` the query matched, in order.
     pub fn matches(&mut self, text: &str, in_title: bool) -> Vec<Match> {
         let tokens = analysis::tokens(&mut self.analyzer, text);
@@ -144,6 +149,38 @@ impl Snippeter {
         // A word and its lemma's stem share a range: mark it once.
         matches.sort_by_key(|m| m.start);
         matches.dedup_by_key(|m| m.start);
+        matches
+    }
+
+    /// The words of an indexed text at these token positions (see [`Highlight::positions`]),
+    /// found by the tokenizer alone: a long body is not stemmed again. A word keeps the range
+    /// the analyzer gives it (`dell’Ucraina` is marked from `Ucraina`).
+    pub fn matches_at(&mut self, text: &str, positions: &BTreeMap<u32, String>) -> Vec<Match> {
+        let Some(&last) = positions.keys().next_back() else {
+            return Vec::new();
+        };
+        let mut matches = Vec::with_capacity(positions.len());
+        let mut tokenizer = analysis::WordTokenizer;
+        let mut words = tokenizer.token_stream(text);
+        while words.advance() {
+            let word = words.token();
+            let position = word.position as u32;
+            if let Some(term) = positions.get(&position) {
+                let (from, to) = (word.offset_from, word.offset_to);
+                // The analyzer moves a word's start past an elided article.
+                let start = analysis::tokens(&mut self.exact, &text[from..to])
+                    .first()
+                    .map_or(from, |t| from + t.offset_from);
+                matches.push(Match {
+                    start,
+                    end: to,
+                    term: term.clone(),
+                });
+            }
+            if position >= last {
+                break;
+            }
+        }
         matches
     }
 
