@@ -783,3 +783,86 @@ fn a_story_and_its_copies_show_once_on_the_cluster_too() {
         assert_eq!(copies(&remote), copies(&local), "{extra:?}");
     }
 }
+
+/// `tests/opensearch/cluster` on a folder of its own: the cluster's address.
+fn start_cluster(dir: &Path, nodes: &str) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/opensearch/cluster");
+    let output = Command::new(&script)
+        .args(["start", "--nodes", nodes, "--dir"])
+        .arg(dir)
+        .output()
+        .expect("the cluster script runs");
+    assert!(output.status.success(), "{}", describe(&output));
+    stdout(&output)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn stop_cluster(dir: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/opensearch/cluster");
+    let _ = Command::new(&script)
+        .args(["stop", "--dir"])
+        .arg(dir)
+        .output();
+}
+
+/// A node of its own, killed (`kill -9`) while `index --to` sends to it, then started again on
+/// its data: the next run completes the index to the same count.
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn a_node_killed_mid_run_leaves_a_state_the_next_run_completes() {
+    cluster();
+    let env = TestEnv::new();
+    archive(&env, 6000);
+    let nodes = env.dir.path().join("cluster");
+    let url = format!("{}/emeroteca-test-killed", start_cluster(&nodes, "1"));
+    let state = env.path("state");
+    let sending = env
+        .cmd(&[
+            "index",
+            &env.path("archive"),
+            "--to",
+            &url,
+            "--state",
+            &state,
+            "--quiet",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the first batch is acknowledged (the state logged), the node dies.
+    let log = Path::new(&state).join("files.log");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::fs::metadata(&log).map_or(0, |m| m.len()) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing was acknowledged"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = std::fs::read_to_string(nodes.join("node-0/pid")).unwrap();
+    Command::new("kill")
+        .args(["-9", pid.trim()])
+        .status()
+        .unwrap();
+    let cut = sending.wait_with_output().unwrap();
+    assert_ne!(cut.status.code(), Some(0), "{}", describe(&cut));
+
+    let url = format!("{}/emeroteca-test-killed", start_cluster(&nodes, "1"));
+    let resumed = run(env.cmd(&[
+        "index",
+        &env.path("archive"),
+        "--to",
+        &url,
+        "--state",
+        &state,
+        "--json",
+        "--quiet",
+    ]));
+    stop_cluster(&nodes);
+    let report: Value = serde_json::from_str(&expect_code(resumed, 0)).unwrap();
+    assert_eq!(report["articles"].as_u64(), Some(6000), "{report}");
+    assert!(report["unchanged"].as_u64().unwrap() > 0, "{report}");
+}

@@ -18,11 +18,11 @@ use serde_json::{Value, json};
 
 use super::Cluster;
 use crate::export;
-use crate::index::state::{FileState, IndexState};
-use crate::index::stories::{self, BANDS};
-use crate::index::writer::{
+use crate::index::plan::{
     FILES_PER_BATCH, IndexOptions, IndexReport, Read, Reason, canonical_roots, read_file, survey,
 };
+use crate::index::state::{FileState, IndexState};
+use crate::index::stories::{self, BANDS};
 use crate::ingest::{self, Article, FileOutcome, ParseError};
 
 /// About how many bytes of documents one `_bulk` request carries.
@@ -32,7 +32,7 @@ const BULK_BYTES: usize = 8 << 20;
 /// searchable for the stories of what follows (the articles sent since are remembered).
 const REFRESH_BYTES: usize = 64 << 20;
 
-/// Keys per `_delete_by_query` request.
+/// Files whose articles one search finds for deleting.
 const KEYS_PER_DELETE: usize = 1_000;
 
 /// Brings the cluster index up to date with `options.dirs`; the file state is kept in
@@ -80,7 +80,6 @@ pub fn update(
     );
     for chunk in plan.pending.chunks(FILES_PER_BATCH) {
         if stop.load(Ordering::Relaxed) {
-            run.report.interrupted = true;
             break;
         }
         let reads: Vec<Read> = chunk
@@ -174,6 +173,7 @@ pub fn update(
         run.save()?;
     }
     progress.finish_and_clear();
+    run.report.interrupted = stop.load(Ordering::Relaxed);
     run.flush()?;
     run.save()?;
     run.state

@@ -2,11 +2,12 @@
 //! to date with an archive ([`update`]), and describing it ([`stats`]).
 
 mod document;
+pub(crate) mod plan;
 pub mod schema;
 pub mod state;
 mod stats;
 pub mod stories;
-pub(crate) mod writer;
+mod writer;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -23,9 +24,10 @@ use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, Tantivy
 use crate::analysis;
 use crate::error::IndexError;
 use crate::ingest::Article;
+pub use plan::{IndexOptions, IndexReport};
 pub use schema::{Fields, IndexSchema};
 pub use stats::{Stats, stats};
-pub use writer::{IndexOptions, IndexReport, update};
+pub use writer::update;
 
 /// The file beside tantivy's `meta.json` that records the schema version.
 const VERSION_FILE: &str = "emeroteca.json";

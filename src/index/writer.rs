@@ -1,196 +1,36 @@
-//! One indexing run: walk the archive, compare with what the index holds, read new and changed
-//! files in parallel, replace or remove their articles (each joining its story, see
-//! [`super::stories`]), commit.
+//! One indexing run into the local index: carry out the plan (see [`super::plan`]), reading new
+//! and changed files in parallel, replacing or removing their articles (each joining its story,
+//! see [`super::stories`]), committing.
 //!
 //! Safety: every file read is first deleted from the index by its key, then its articles are
 //! added, and the state file is saved only after a commit. A run killed at any point leaves the
 //! last commit; the next run reads again whatever the state does not list, replacing rather than
 //! duplicating what the killed run had committed.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use tantivy::{IndexReader, IndexWriter, Term};
-use xxhash_rust::xxh3::xxh3_64;
 
 use super::document::{ArticleDocument, Lineage};
+use super::plan::{
+    FILES_PER_BATCH, IndexOptions, IndexReport, Plan, Read, canonical_roots, read_file, survey,
+};
 use super::state::{FileState, IndexState};
 use super::stories::{self, Stories};
 use super::{Fields, OpenIndex, open_or_create, record_folders};
 use crate::error::IndexError;
-use crate::ingest::walk::{FoundFile, Met, walk};
-use crate::ingest::{self, FileOutcome, Format, ParseError, SkipReason, read::Limits};
-
-/// What an indexing run is asked to do.
-#[derive(Debug, Clone)]
-pub struct IndexOptions {
-    pub dirs: Vec<PathBuf>,
-    pub index: PathBuf,
-    pub limits: Limits,
-    /// The writer's memory budget, in bytes, shared by its threads.
-    pub memory_bytes: usize,
-    /// Draw a progress bar (on stderr, and only when it is a terminal).
-    pub progress: bool,
-    /// Files read between two commits: a long run keeps its progress if interrupted.
-    pub files_per_commit: usize,
-}
+use crate::ingest::{self, FileOutcome, ParseError};
 
 /// Articles of one streamed file (a web archive) between two commits.
 const ARTICLES_PER_STREAM_COMMIT: u32 = 10_000;
 
-/// Files read in parallel before their articles are handed to the writer, in walk order. The
-/// writer's threads index one batch while the next is parsed.
-pub(crate) const FILES_PER_BATCH: usize = 512;
-
-/// The summary of a run (printed on stderr, or as JSON with `index --json`).
-#[derive(Debug, Default)]
-pub struct IndexReport {
-    /// Searchable articles after the run.
-    pub articles: u64,
-    pub new: u64,
-    pub changed: u64,
-    pub unchanged: u64,
-    pub removed: u64,
-    /// Articles of this run found to be copies of a story already indexed (indexed too, shown
-    /// once by search).
-    pub duplicates: u64,
-    /// Files or records left out, by reason.
-    pub skipped: BTreeMap<&'static str, u64>,
-    pub seconds: f64,
-    /// Files found under the directories.
-    pub files: u64,
-    /// Articles added or replaced by this run.
-    pub indexed: u64,
-    /// The run was stopped (Ctrl-C) after its last commit.
-    pub interrupted: bool,
-}
-
-impl IndexReport {
-    pub(crate) fn skip(&mut self, reason: SkipReason) {
-        *self.skipped.entry(reason.name()).or_default() += 1;
-    }
-
-    /// Counts a file read, by why it was read.
-    pub(crate) fn count(&mut self, reason: Reason) {
-        match reason {
-            Reason::New => self.new += 1,
-            Reason::Changed { .. } => self.changed += 1,
-        }
-    }
-}
-
-/// Why a file is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reason {
-    /// The index holds nothing of it.
-    New,
-    /// Its size or time changed; the index holds what had this content hash.
-    Changed { known_hash: u64 },
-}
-
-/// A file to read, and why.
-#[derive(Debug)]
-pub(crate) struct Pending {
-    pub file: FoundFile,
-    pub reason: Reason,
-}
-
-/// What a run has to do, decided from what the walk found and what the last run indexed.
-#[derive(Debug, Default)]
-pub(crate) struct Plan {
-    /// Files to read, in walk order.
-    pub pending: Vec<Pending>,
-    /// Keys of files gone from the walked folders: their articles go.
-    pub vanished: Vec<String>,
-    /// Files found (of every kind), and those not read because nothing about them changed.
-    files: u64,
-    unchanged: u64,
-    /// Files found that are not articles (other extensions).
-    unsupported: u64,
-}
-
-/// Sorts what the walk found into files to read, unchanged files and vanished ones. `roots` are
-/// the canonical folders walked; files under `unreadable` folders (which the walk could not
-/// read this time) did not vanish. Only hashes of the keys seen are kept: on a large archive
-/// the keys would otherwise take the memory.
-fn plan(
-    found: Vec<FoundFile>,
-    known: &FxHashMap<String, FileState>,
-    roots: &[PathBuf],
-    unreadable: &[PathBuf],
-) -> Plan {
-    let mut plan = Plan::default();
-    let mut seen: FxHashSet<u64> = FxHashSet::default();
-    for file in found {
-        plan.files += 1;
-        if Format::from_path(&file.path).is_none() {
-            plan.unsupported += 1;
-            continue;
-        }
-        if !seen.insert(xxh3_64(file.key.as_bytes())) {
-            continue; // the same file reached twice (overlapping directories, links)
-        }
-        let reason = match known.get(&file.key) {
-            Some(k) if k.size == file.size && k.mtime == file.mtime => {
-                plan.unchanged += 1;
-                continue;
-            }
-            Some(k) => Reason::Changed { known_hash: k.hash },
-            None => Reason::New,
-        };
-        plan.pending.push(Pending { file, reason });
-    }
-    plan.vanished = known
-        .keys()
-        .filter(|key| {
-            let path = Path::new(key.as_str());
-            !seen.contains(&xxh3_64(key.as_bytes()))
-                && roots.iter().any(|root| path.starts_with(root))
-                && !unreadable.iter().any(|dir| path.starts_with(dir))
-        })
-        .cloned()
-        .collect();
-    plan.vanished.sort();
-    plan
-}
-
-/// What reading a pending file gave.
-pub(crate) enum Read {
-    /// Size or time changed, the content did not.
-    SameContent,
-    Parsed {
-        hash: u64,
-        outcome: FileOutcome,
-    },
-    /// A web archive to stream.
-    Stream {
-        hash: u64,
-        gzipped: bool,
-    },
-    Failed(ParseError),
-}
-
-/// The content hash of a file read as a stream.
-fn hash_file(path: &Path) -> std::io::Result<u64> {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut file = std::fs::File::open(path)?;
-    let mut buffer = vec![0; 1 << 20];
-    loop {
-        let n = std::io::Read::read(&mut file, &mut buffer)?;
-        if n == 0 {
-            return Ok(hasher.digest());
-        }
-        hasher.update(&buffer[..n]);
-    }
-}
-
-/// Brings the index at `options.index` up to date with `options.dirs`, in three steps: [`plan`]
+/// Brings the index at `options.index` up to date with `options.dirs`, in three steps: [`survey`]
 /// what to do from the walk and the last state, [`Run::apply`] it, [`Run::finish`]. `warn`
 /// receives each file or record that is skipped; the run goes on. When `stop` becomes true
 /// (Ctrl-C), the run commits what it has read and returns with `interrupted` set.
@@ -219,40 +59,6 @@ pub fn update(
     run.finish(&opened, changes)
 }
 
-/// Walks the folders and loads the last run's state, then plans the run: the report starts with
-/// the files found, unchanged or unsupported, and the folders that could not be read (told to
-/// `warn`).
-pub(crate) fn survey(
-    options: &IndexOptions,
-    roots: &[PathBuf],
-    warn: &(dyn Fn(&ParseError) + Sync),
-) -> anyhow::Result<(IndexState, Plan, IndexReport)> {
-    let (state, found) = walk_and_load(options)?;
-    let mut report = IndexReport::default();
-    let (files, walk_errors): (Vec<Met>, Vec<Met>) = found.into_iter().partition(Result::is_ok);
-    let walk_errors: Vec<ParseError> = walk_errors.into_iter().filter_map(Result::err).collect();
-    // A folder that could not be read this time keeps its articles: it did not vanish.
-    let unreadable: Vec<PathBuf> = walk_errors
-        .iter()
-        .filter_map(|error| std::fs::canonicalize(&error.path).ok())
-        .collect();
-    for error in &walk_errors {
-        warn(error);
-        report.skip(error.reason);
-    }
-    let files = files.into_iter().filter_map(Result::ok).collect();
-    let plan = plan(files, &state.files, roots, &unreadable);
-    report.files = plan.files;
-    report.unchanged = plan.unchanged;
-    if plan.unsupported > 0 {
-        *report
-            .skipped
-            .entry(SkipReason::Unsupported.name())
-            .or_default() += plan.unsupported;
-    }
-    Ok((state, plan, report))
-}
-
 /// The index's writer; another run holding it is told apart from other failures.
 fn open_writer(
     opened: &OpenIndex,
@@ -270,23 +76,6 @@ fn open_writer(
                 options.index.display()
             )),
         })
-}
-
-/// What the walk finds, and the state of the last run. The state is read while the folders are
-/// walked: on a large archive both take seconds, and a re-run with nothing to do is little else.
-fn walk_and_load(options: &IndexOptions) -> anyhow::Result<(IndexState, Vec<Met>)> {
-    let index_dir = std::fs::canonicalize(&options.index).ok();
-    let (state, found) = std::thread::scope(|scope| {
-        let loading = scope.spawn(|| IndexState::load(&options.index));
-        let found: Vec<Met> = options
-            .dirs
-            .iter()
-            .flat_map(|dir| walk(dir, index_dir.as_deref()))
-            .collect();
-        (loading.join(), found)
-    });
-    let state = state.map_err(|_| anyhow::anyhow!("reading the index state failed"))?;
-    Ok((state, found))
 }
 
 /// An indexing run under way: the writer, the state kept in step with its commits, the report.
@@ -557,38 +346,6 @@ impl Adding<'_> {
     }
 }
 
-/// Reads a pending file; a known file whose content hash has not changed is not parsed. A web
-/// archive is only hashed here: its records are streamed when its articles are added.
-pub(crate) fn read_file(pending: &Pending, limits: &Limits) -> Read {
-    if let Some((Format::Warc, gzipped)) = Format::from_path(&pending.file.path) {
-        return match hash_file(&pending.file.path) {
-            Ok(hash) if pending.reason == (Reason::Changed { known_hash: hash }) => {
-                Read::SameContent
-            }
-            Ok(hash) => Read::Stream { hash, gzipped },
-            Err(error) => Read::Failed(ParseError::new(
-                pending.file.path.to_string_lossy().as_ref(),
-                SkipReason::Unreadable,
-                error.to_string(),
-            )),
-        };
-    }
-    let (format, bytes) = match ingest::load(&pending.file.path, limits) {
-        Ok(loaded) => loaded,
-        Err(error) => return Read::Failed(error),
-    };
-    let hash = xxh3_64(&bytes);
-    if let Reason::Changed { known_hash } = pending.reason
-        && known_hash == hash
-    {
-        return Read::SameContent;
-    }
-    Read::Parsed {
-        hash,
-        outcome: ingest::parse_bytes(format, &pending.file.path, bytes),
-    }
-}
-
 /// Commits, then logs the state the commit made true.
 fn commit(
     writer: &mut IndexWriter<ArticleDocument>,
@@ -601,95 +358,4 @@ fn commit(
     state
         .log(index)
         .with_context(|| format!("cannot write to {}", index.display()))
-}
-
-/// Canonical forms of the directories to index; a missing one stops the run before it starts.
-pub(crate) fn canonical_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    dirs.iter()
-        .map(|dir| {
-            if !dir.exists() {
-                bail!("cannot index {}: no such directory", dir.display());
-            }
-            if !dir.is_dir() {
-                bail!("cannot index {}: not a directory", dir.display());
-            }
-            std::fs::canonicalize(dir).with_context(|| format!("cannot read {}", dir.display()))
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn found(key: &str, size: u64) -> FoundFile {
-        FoundFile {
-            path: PathBuf::from(key),
-            key: key.to_string(),
-            size,
-            mtime: 7,
-        }
-    }
-
-    fn known(entries: &[(&str, u64, u32)]) -> FxHashMap<String, FileState> {
-        entries
-            .iter()
-            .map(|&(key, size, duplicates)| {
-                let state = FileState {
-                    size,
-                    mtime: 7,
-                    hash: size * 100,
-                    articles: 1,
-                    duplicates,
-                };
-                (key.to_string(), state)
-            })
-            .collect()
-    }
-
-    fn reasons(plan: &Plan) -> Vec<(&str, Reason)> {
-        plan.pending
-            .iter()
-            .map(|p| (p.file.key.as_str(), p.reason))
-            .collect()
-    }
-
-    #[test]
-    fn new_changed_and_unchanged_files() {
-        let known = known(&[("/a/same.txt", 10, 0), ("/a/grown.txt", 10, 0)]);
-        let walked = vec![
-            found("/a/same.txt", 10),
-            found("/a/grown.txt", 12),
-            found("/a/fresh.txt", 5),
-            found("/a/photo.jpg", 5),
-            found("/a/fresh.txt", 5),
-        ];
-        let plan = plan(walked, &known, &[PathBuf::from("/a")], &[]);
-        assert_eq!(
-            reasons(&plan),
-            [
-                ("/a/grown.txt", Reason::Changed { known_hash: 1000 }),
-                ("/a/fresh.txt", Reason::New),
-            ]
-        );
-        assert_eq!((plan.files, plan.unchanged, plan.unsupported), (5, 1, 1));
-        assert!(plan.vanished.is_empty());
-    }
-
-    #[test]
-    fn vanished_files_are_those_gone_from_readable_walked_folders() {
-        let known = known(&[
-            ("/a/gone.txt", 1, 0),
-            ("/a/locked/kept.txt", 1, 0),
-            ("/b/elsewhere.txt", 1, 0),
-        ]);
-        let plan = plan(
-            vec![],
-            &known,
-            &[PathBuf::from("/a")],
-            &[PathBuf::from("/a/locked")],
-        );
-        assert_eq!(plan.vanished, ["/a/gone.txt"]);
-        assert!(plan.pending.is_empty());
-    }
 }
