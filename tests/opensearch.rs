@@ -447,12 +447,16 @@ fn archive(env: &TestEnv, files: usize) {
     }
 }
 
+/// `index FOLDER --to URL --json`, the file state in the environment's `state` folder.
+fn index_folder_to(env: &TestEnv, folder: &str, url: &str) -> std::process::Command {
+    let (folder, state) = (env.path(folder), env.path("state"));
+    env.cmd(&[
+        "index", &folder, "--to", url, "--state", &state, "--json", "--quiet",
+    ])
+}
+
 fn index_to(env: &TestEnv, url: &str) -> std::process::Output {
-    let state = env.path("state");
-    let dir = env.path("archive");
-    run(env.cmd(&[
-        "index", &dir, "--to", url, "--state", &state, "--json", "--quiet",
-    ]))
+    run(index_folder_to(env, "archive", url))
 }
 
 #[test]
@@ -621,20 +625,7 @@ fn a_rejected_article_is_named_with_its_file_and_its_file_sent_again() {
 
     // With the index made right, the next run sends the refused files, and only those.
     call("DELETE", &url, None);
-    let state = env.path("state");
-    let output = expect_code(
-        run(env.cmd(&[
-            "index",
-            &env.path("archive"),
-            "--to",
-            &url,
-            "--state",
-            &state,
-            "--json",
-            "--quiet",
-        ])),
-        0,
-    );
+    let output = expect_code(index_to(&env, &url), 0);
     let report: Value = serde_json::from_str(&output).unwrap();
     assert_eq!(report["new"].as_u64(), Some(30), "{report}");
     assert_eq!(count(&name), 30);
@@ -734,20 +725,7 @@ fn a_story_and_its_copies_show_once_on_the_cluster_too() {
     crate::copies::archive(&env);
     let name = fresh_index("copies");
     let url = format!("{}/{name}", cluster());
-    let state = env.path("state");
-    let sent = expect_code(
-        run(env.cmd(&[
-            "index",
-            &env.path("c"),
-            "--to",
-            &url,
-            "--state",
-            &state,
-            "--json",
-            "--quiet",
-        ])),
-        0,
-    );
+    let sent = expect_code(run(index_folder_to(&env, "c", &url)), 0);
     let duplicates =
         |report: &str| serde_json::from_str::<Value>(report).unwrap()["duplicates"].clone();
     assert_eq!(duplicates(&sent), json!(2), "{sent}");
@@ -819,16 +797,8 @@ fn a_node_killed_mid_run_leaves_a_state_the_next_run_completes() {
     let nodes = env.dir.path().join("cluster");
     let url = format!("{}/emeroteca-test-killed", start_cluster(&nodes, "1"));
     let state = env.path("state");
-    let sending = env
-        .cmd(&[
-            "index",
-            &env.path("archive"),
-            "--to",
-            &url,
-            "--state",
-            &state,
-            "--quiet",
-        ])
+    let sending = index_folder_to(&env, "archive", &url)
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -851,16 +821,7 @@ fn a_node_killed_mid_run_leaves_a_state_the_next_run_completes() {
     assert_ne!(cut.status.code(), Some(0), "{}", describe(&cut));
 
     let url = format!("{}/emeroteca-test-killed", start_cluster(&nodes, "1"));
-    let resumed = run(env.cmd(&[
-        "index",
-        &env.path("archive"),
-        "--to",
-        &url,
-        "--state",
-        &state,
-        "--json",
-        "--quiet",
-    ]));
+    let resumed = index_to(&env, &url);
     stop_cluster(&nodes);
     let report: Value = serde_json::from_str(&expect_code(resumed, 0)).unwrap();
     assert_eq!(report["articles"].as_u64(), Some(6000), "{report}");

@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{Value, json};
@@ -19,7 +18,8 @@ use serde_json::{Value, json};
 use super::Cluster;
 use crate::export;
 use crate::index::plan::{
-    FILES_PER_BATCH, IndexOptions, IndexReport, Read, Reason, canonical_roots, read_file, survey,
+    FILES_PER_BATCH, IndexOptions, IndexReport, Read, Reason, canonical_roots, progress_bar,
+    read_file, survey,
 };
 use crate::index::state::{FileState, IndexState};
 use crate::index::stories::{self, BANDS};
@@ -69,15 +69,7 @@ pub fn update(
     }
     run.save()?;
 
-    let progress = if options.progress {
-        ProgressBar::new(plan.pending.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    progress.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} files · {msg} · ETA {eta}")
-            .expect("the progress template is valid"),
-    );
+    let progress = progress_bar(options, plan.pending.len());
     for chunk in plan.pending.chunks(FILES_PER_BATCH) {
         if stop.load(Ordering::Relaxed) {
             break;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
 use rustc_hash::{FxHashMap, FxHashSet};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -172,6 +173,20 @@ fn hash_file(path: &Path) -> std::io::Result<u64> {
         }
         hasher.update(&buffer[..n]);
     }
+}
+
+/// The run's progress bar over the files to read (drawn only when asked for, on a terminal).
+pub(crate) fn progress_bar(options: &IndexOptions, files: usize) -> ProgressBar {
+    let progress = if options.progress {
+        ProgressBar::new(files as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    progress.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} files · {msg} · ETA {eta}")
+            .expect("the progress template is valid"),
+    );
+    progress
 }
 
 /// Walks the folders and loads the last run's state, then plans the run: the report starts with

@@ -12,14 +12,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use tantivy::{IndexReader, IndexWriter, Term};
 
 use super::document::{ArticleDocument, Lineage};
 use super::plan::{
-    FILES_PER_BATCH, IndexOptions, IndexReport, Plan, Read, canonical_roots, read_file, survey,
+    FILES_PER_BATCH, IndexOptions, IndexReport, Plan, Read, canonical_roots, progress_bar,
+    read_file, survey,
 };
 use super::state::{FileState, IndexState};
 use super::stories::{self, Stories};
@@ -125,15 +125,7 @@ impl Run<'_> {
         };
         let mut stories = Stories::new(searcher.clone(), fields, leaving);
         let started = self.started;
-        let progress = if options.progress {
-            ProgressBar::new(pending.len() as u64)
-        } else {
-            ProgressBar::hidden()
-        };
-        progress.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} files · {msg} · ETA {eta}")
-                .expect("the progress template is valid"),
-        );
+        let progress = progress_bar(options, pending.len());
 
         let articles_read = AtomicU64::new(0);
         let mut since_commit = 0;
