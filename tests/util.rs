@@ -53,6 +53,8 @@ pub fn command(index: &Path, args: &[&str]) -> Command {
     cmd.args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NO_COLOR")
+        // A cluster named in the environment would answer instead of the test's index.
+        .env_remove("EMEROTECA_ENGINE")
         .env("EMEROTECA_INDEX", index);
     cmd
 }
