@@ -11,6 +11,7 @@ use tantivy::{DocAddress, TantivyDocument};
 
 use crate::analysis;
 use crate::index::schema::IndexSchema;
+use crate::index::stories::BANDS;
 use crate::index::{self, Fields, OpenIndex};
 use crate::ingest::Article;
 
@@ -60,6 +61,11 @@ pub fn opensearch(
             let doc: TantivyDocument = searcher.doc(DocAddress::new(segment_ord as u32, doc_id))?;
             let article = index::stored_article(&doc, &fields);
             let story = stories.first(doc_id).unwrap_or_default();
+            // A story is named by its first article's fingerprint: that one carries the bands,
+            // so that `index --to` can go on finding copies in an exported index.
+            let bands = (story == article.fingerprint())
+                .then(|| index::stories::bands(&article.body))
+                .flatten();
             file.clear();
             if let Some(files) = &files
                 && let Some(ord) = files.term_ords(doc_id).next()
@@ -68,7 +74,7 @@ pub fn opensearch(
             }
             if let Some(out) = out.as_mut() {
                 writeln!(out, "{}", bulk_action(name, &article.id))?;
-                writeln!(out, "{}", document(&article, &file, story))?;
+                writeln!(out, "{}", document(&article, &file, story, bands.as_ref()))?;
             }
             exported.articles += 1;
         }
@@ -85,9 +91,10 @@ pub fn bulk_action(name: &str, id: &str) -> Value {
 }
 
 /// An article as a cluster document: `file` is the key of the file it was read from (its
-/// articles are replaced when it changes), `story` groups it with its copies (search shows one).
-pub fn document(article: &Article, file: &str, story: u64) -> Value {
-    json!({
+/// articles are replaced when it changes), `story` groups it with its copies (search shows one),
+/// and a story's first article carries the `bands` its copies are found by.
+pub fn document(article: &Article, file: &str, story: u64, bands: Option<&[u64; BANDS]>) -> Value {
+    let mut document = json!({
         "file": file,
         "id": article.id,
         "path": article.path,
@@ -99,7 +106,11 @@ pub fn document(article: &Article, file: &str, story: u64) -> Value {
         "author": article.author,
         "body": article.body,
         "story": story.to_string(),
-    })
+    });
+    if let Some(bands) = bands {
+        document["bands"] = bands.iter().map(|b| b.to_string()).collect();
+    }
+    document
 }
 
 /// Index settings and mappings: elision with our article list, lowercase, our stop words (with

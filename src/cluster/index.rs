@@ -315,10 +315,8 @@ impl Run<'_> {
                     file.entry.duplicates += 1;
                     self.report.duplicates += 1;
                 }
-                let mut document = export::document(article, &file.key, story);
-                if let Some(bands) = bands.filter(|_| !copy) {
-                    document["bands"] = bands.iter().map(|b| b.to_string()).collect();
-                }
+                let bands = bands.as_ref().filter(|_| !copy);
+                let document = export::document(article, &file.key, story, bands);
                 lines.push_str(&export::bulk_action(&self.cluster.name, &article.id).to_string());
                 lines.push('\n');
                 lines.push_str(&document.to_string());
