@@ -172,8 +172,7 @@ pub fn update(
         .compact(&options.index)
         .with_context(|| format!("cannot write to {}", options.index.display()))?;
     cluster.call("POST", "/_refresh", None, &[])?;
-    let count = cluster.call("GET", "/_count", None, &[])?.1;
-    run.report.articles = count["count"].as_u64().unwrap_or(0);
+    run.report.articles = super::search::count(cluster)?;
     run.report.seconds = started.elapsed().as_secs_f64();
     if run.rejected > 0 {
         bail!(
@@ -266,10 +265,13 @@ struct Sending {
     rejected: Option<String>,
 }
 
-/// An article read and not yet sent, and the index of its file in [`Run::files`].
+/// An article read and not yet sent, the index of its file in [`Run::files`], and what finds
+/// its story (worked out once, when it is queued).
 struct Unsent {
     file: usize,
     article: Article,
+    fingerprint: u64,
+    bands: Option<[u64; BANDS]>,
 }
 
 impl Run<'_> {
@@ -287,7 +289,12 @@ impl Run<'_> {
             self.files[file].unsent += 1;
             // Documents are named by article id: a page captured again replaces the earlier
             // capture by itself (`later_replaces_same_id`).
-            self.documents.push(Unsent { file, article });
+            self.documents.push(Unsent {
+                file,
+                fingerprint: article.fingerprint(),
+                bands: stories::bands(&article.body),
+                article,
+            });
         }
         if self.bytes >= BULK_BYTES {
             self.flush()?;
@@ -304,18 +311,16 @@ impl Run<'_> {
             let mut stories = self.known_stories(&documents)?;
             let mut lines = String::new();
             for unsent in &documents {
-                let article = &unsent.article;
-                let fingerprint = article.fingerprint();
-                let bands = stories::bands(&article.body);
-                let (story, copy) = stories.story_of(bands.as_ref(), fingerprint);
+                let (article, bands) = (&unsent.article, unsent.bands.as_ref());
+                let (story, copy) = stories.story_of(bands, unsent.fingerprint);
                 self.recent
-                    .remember(story, bands.iter().flatten().copied(), copy);
+                    .remember(story, bands.into_iter().flatten().copied(), copy);
                 let file = &mut self.files[unsent.file];
                 if copy {
                     file.entry.duplicates += 1;
                     self.report.duplicates += 1;
                 }
-                let bands = bands.as_ref().filter(|_| !copy);
+                let bands = bands.filter(|_| !copy);
                 let document = export::document(article, &file.key, story, bands);
                 lines.push_str(&export::bulk_action(&self.cluster.name, &article.id).to_string());
                 lines.push('\n');
@@ -396,8 +401,8 @@ impl Run<'_> {
         let mut bands: FxHashSet<String> = FxHashSet::default();
         let mut fingerprints: FxHashSet<String> = FxHashSet::default();
         for unsent in documents {
-            fingerprints.insert(unsent.article.fingerprint().to_string());
-            for band in stories::bands(&unsent.article.body).into_iter().flatten() {
+            fingerprints.insert(unsent.fingerprint.to_string());
+            for band in unsent.bands.iter().flatten() {
                 bands.insert(band.to_string());
             }
         }
@@ -411,10 +416,7 @@ impl Run<'_> {
         });
         let answer = self.cluster.call("POST", "/_search", Some(&query), &[])?.1;
         // The cluster's refreshes may already show some of the recent ones: each is told once.
-        let mut known = Known {
-            bands: self.recent.bands.clone(),
-            told: self.recent.told.clone(),
-        };
+        let mut known = self.recent.clone();
         for hit in answer["hits"]["hits"].as_array().into_iter().flatten() {
             let number = |v: &Value| v.as_str().and_then(|s| s.parse::<u64>().ok());
             let Some(story) = number(&hit["_source"]["story"]) else {
@@ -428,7 +430,7 @@ impl Run<'_> {
 }
 
 /// Stories already in the cluster or sent in this request: by band of their first article.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Known {
     bands: FxHashMap<u64, Vec<u64>>,
     told: FxHashSet<u64>,

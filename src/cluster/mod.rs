@@ -35,8 +35,6 @@ pub struct Cluster {
 pub struct ClusterError {
     what: String,
     reason: String,
-    /// The HTTP status, when the cluster answered.
-    pub status: Option<u16>,
 }
 
 impl Cluster {
@@ -109,10 +107,9 @@ impl Cluster {
         allowed: &[u16],
     ) -> anyhow::Result<(u16, Value)> {
         let what = format!("{method} {url}");
-        let failed = |reason: String, status| ClusterError {
+        let failed = |reason: String| ClusterError {
             what: what.clone(),
             reason,
-            status,
         };
         let mut request = ureq::http::Request::builder().method(method).uri(url);
         if let Some(authorization) = &self.authorization {
@@ -130,17 +127,17 @@ impl Cluster {
                 .agent
                 .run(request.body(()).context("cannot build a request")?),
         };
-        let mut response = response.map_err(|e| failed(e.to_string(), None))?;
+        let mut response = response.map_err(|e| failed(e.to_string()))?;
         let status = response.status().as_u16();
         let text = response
             .body_mut()
             .with_config()
             .limit(1 << 30)
             .read_to_string()
-            .map_err(|e| failed(e.to_string(), Some(status)))?;
+            .map_err(|e| failed(e.to_string()))?;
         let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         if status >= 400 && !allowed.contains(&status) {
-            return Err(failed(format!("{status} {}", reason(&value)), Some(status)).into());
+            return Err(failed(format!("{status} {}", reason(&value))).into());
         }
         Ok((status, value))
     }
