@@ -137,6 +137,28 @@ impl TokenRewrite for Elision {
     }
 }
 
+/// A whole title as one term, as a person pastes or types it: runs of spaces and the kind of
+/// apostrophe do not count, every other character does.
+#[derive(Clone)]
+pub struct Headline;
+
+impl TokenRewrite for Headline {
+    fn rewrite(&mut self, token: &mut Token) -> bool {
+        let mut headline = String::with_capacity(token.text.len());
+        for word in token.text.split_whitespace() {
+            if !headline.is_empty() {
+                headline.push(' ');
+            }
+            headline.extend(
+                word.chars()
+                    .map(|c| if is_apostrophe(c) { '\'' } else { c }),
+            );
+        }
+        token.text = headline;
+        !token.text.is_empty()
+    }
+}
+
 /// What a name's second term starts with: no analysed word can (words are letters and digits).
 pub const NAME_MARK: char = '^';
 

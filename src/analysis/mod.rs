@@ -16,8 +16,8 @@ use tantivy::tokenizer::{
 };
 
 pub use filters::{
-    ApostropheAccent, Elision, FoldAccents, MarkNames, NAME_MARK, Rewrite, Stem, StopWords,
-    TokenRewrite, fold_accents,
+    ApostropheAccent, Elision, FoldAccents, Headline, MarkNames, NAME_MARK, Rewrite, Stem,
+    StopWords, TokenRewrite, fold_accents,
 };
 pub use tokenizer::WordTokenizer;
 
@@ -27,6 +27,9 @@ pub const ITALIAN: &str = "italian";
 pub const ITALIAN_EXACT: &str = "italian_exact";
 /// Name of the analyzer for labels (section, source): the whole value, lowercased, accents folded.
 pub const KEYWORD: &str = "keyword";
+
+/// Name of the analyzer of the `headline` field: a whole title as one term.
+pub const HEADLINE: &str = "headline";
 
 /// Tokens longer than this (in bytes) are noise: URLs, base64, runs of digits.
 const MAX_TOKEN_BYTES: usize = 60;
@@ -108,6 +111,20 @@ pub fn keyword() -> TextAnalyzer {
         .build()
 }
 
+/// A title as one term (see [`Headline`]), lowercased, accents folded: what a pasted or
+/// retyped headline is compared with. Longer titles get no term: nobody types them whole.
+pub fn headline() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(Rewrite(Headline))
+        .filter(RemoveLongFilter::limit(MAX_HEADLINE_BYTES))
+        .filter(LowerCaser)
+        .filter(Rewrite(FoldAccents))
+        .build()
+}
+
+/// Titles longer than this (in bytes) get no `headline` term.
+const MAX_HEADLINE_BYTES: usize = 400;
+
 /// Registers every analyzer the schema names: tantivy does not persist them in the index.
 pub fn register(index: &Index) {
     index.tokenizers().register(ITALIAN, italian());
@@ -116,6 +133,7 @@ pub fn register(index: &Index) {
         .tokenizers()
         .register(ITALIAN_EXACT_NAMES, italian_exact_names());
     index.tokenizers().register(KEYWORD, keyword());
+    index.tokenizers().register(HEADLINE, headline());
 }
 
 /// The analyzer a schema field names, if emeroteca knows it.
@@ -125,6 +143,7 @@ pub fn by_name(name: &str) -> Option<TextAnalyzer> {
         ITALIAN_EXACT => Some(italian_exact()),
         ITALIAN_EXACT_NAMES => Some(italian_exact_names()),
         KEYWORD => Some(keyword()),
+        HEADLINE => Some(headline()),
         _ => None,
     }
 }

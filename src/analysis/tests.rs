@@ -175,6 +175,19 @@ fn stop_words_disappear_but_keep_their_position() {
         .collect();
     assert_eq!(found, vec![("cor", 0), ("nord", 2)]);
     assert!(terms("il la di che non per una").is_empty());
+    // Every form of a listed word: Snowball's list has tutto and tutti only.
+    assert!(terms("tutto tutti tutta tutte quello quella").is_empty());
+}
+
+#[test]
+fn a_headline_is_one_term_whatever_its_spaces_case_accents_and_apostrophes() {
+    let term = |text: &str| tokens(&mut headline(), text).pop().map(|t| t.text);
+    assert_eq!(
+        term("  Perché l’Italia  vince:\tla  Città ").as_deref(),
+        Some("perche l'italia vince: la citta")
+    );
+    assert_ne!(term("Apri posizione"), term("Apri posizione..."));
+    assert_eq!(term(" \n "), None);
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::{Fields, indexed_date};
 use crate::ingest::Article;
 
 /// The values of an article document, one per field it fills (see [`ArticleDocument::values`]).
-const VALUES: usize = 14;
+const VALUES: usize = 15;
 
 /// One article found in the file `file`, with its story and the bands its copies are found by
 /// (see [`super::stories`]).
@@ -56,6 +56,7 @@ impl ArticleDocument {
             text(f.path, &a.path),
             text(f.file, &self.file),
             text(f.title, &a.title),
+            text(f.headline, &a.title),
             text(f.body, &a.body),
             // The exact forms of title and body, the title twice: the exact-form bonus weighs a
             // title word as two body words.

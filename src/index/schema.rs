@@ -49,6 +49,8 @@ pub struct Fields {
     pub title: Field,
     pub body: Field,
     pub exact: Field,
+    /// The title as one term, for queries that repeat it (see [`crate::analysis::headline`]).
+    pub headline: Field,
     pub section: Field,
     pub date: Field,
     pub url: Field,
@@ -168,6 +170,7 @@ fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
         title: field("title")?,
         body: field("body")?,
         exact: field("exact")?,
+        headline: field("headline")?,
         section: field("section")?,
         date: field("date")?,
         url: field("url")?,

@@ -14,7 +14,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
 
 use super::highlight::Highlight;
-use super::query::{Node, Target, is_plain_word, name_key, optional_words, plain_words};
+use super::query::{Node, Target, is_plain_word, name_key, plain_words};
 use super::typo::typos_allowed;
 use crate::analysis::{self, fold_accents};
 use crate::error::QueryError;
@@ -26,6 +26,11 @@ const TITLE_WEIGHT: f32 = 2.0;
 /// an article gains for each such pair (a BM25 score of its own, scaled).
 const NEAR_SLOP: u32 = 1;
 const NEAR_BOOST: f32 = 0.2;
+/// How much more a title holding every word of the query weighs (its BM25 again, scaled).
+const TITLE_COVERED_BOOST: f32 = 1.0;
+/// What the article gains whose title the query repeats as typed: about a rare word matched
+/// in a title, bounded like every other bonus.
+const HEADLINE_BONUS: f32 = 5.0;
 /// How much the exact form of a word weighs over its stem's other forms: Snowball folds rare
 /// words into common stems (`partita` into `part`, with `parte`), and the form the user typed
 /// should rank first.
@@ -36,7 +41,7 @@ const NAME_BONUS: f32 = 1.0;
 /// The score a word matched only with typos (`--fuzzy`) adds: below any exact match.
 const FUZZY_SCORE: f32 = 0.05;
 
-/// Which of a query's plain words (see [`super::query::optional_words`]) an article must have.
+/// Which of a query's plain words (see [`Compiled::optional_words`]) an article must have.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Words {
     #[default]
@@ -55,6 +60,8 @@ pub struct Options {
     pub words: Words,
     /// The query's words written as names (see [`super::query::name_words`]).
     pub names: HashSet<String>,
+    /// The query as typed, which a title may repeat.
+    pub typed: String,
 }
 
 /// A compiled query: what finds and ranks the articles, what the best of them gain besides, and
@@ -67,6 +74,9 @@ pub struct Compiled {
     /// costs most on the most common words.
     pub bonuses: Vec<Box<dyn Query>>,
     pub highlight: Highlight,
+    /// How many of the query's top-level plain words search for something (stop words do
+    /// not): the words [`Words`] lets an article miss.
+    pub optional_words: usize,
 }
 
 /// Compiles `tree`. An error when nothing searchable is left (only stop words, only excluded
@@ -76,11 +86,15 @@ pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compil
     let query = compiler.node(tree, true)?.ok_or_else(|| {
         QueryError("only stop words (il, di, che…) or punctuation: nothing to search for".into())
     })?;
-    let words: Vec<String> = plain_words(tree)
+    let analysed: Vec<Vec<Token>> = plain_words(tree)
         .into_iter()
-        .flat_map(|text| {
-            let tokens = analysis::tokens(&mut compiler.italian, text);
-            analysis::first_at_each_position(&tokens)
+        .map(|text| analysis::tokens(&mut compiler.italian, text))
+        .filter(|tokens| !tokens.is_empty())
+        .collect();
+    let words: Vec<String> = analysed
+        .iter()
+        .flat_map(|tokens| {
+            analysis::first_at_each_position(tokens)
                 .into_iter()
                 .map(|token| token.text.clone())
                 .collect::<Vec<_>>()
@@ -88,10 +102,17 @@ pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compil
         .collect();
     let mut bonuses = compiler.bonuses;
     bonuses.extend(proximity(fields, &words));
+    bonuses.extend(title_coverage(fields, &analysed));
+    bonuses.extend(same_headline(fields, &options.typed));
+    let optional_words = match tree {
+        Node::And(_) => compiler.optional_words,
+        single => usize::from(is_plain_word(single)),
+    };
     Ok(Compiled {
         query,
         bonuses,
         highlight: compiler.highlight,
+        optional_words,
     })
 }
 
@@ -112,6 +133,31 @@ fn proximity(fields: &Fields, words: &[String]) -> Vec<Box<dyn Query>> {
         .collect()
 }
 
+/// A title holding every one of two or more plain words (`words`, each analysed): its BM25
+/// once more. The title of `Scala livello` answers `scalano livelli` better than `Scala
+/// immagine`, whose body repeats `scalano`.
+fn title_coverage(fields: &Fields, words: &[Vec<Token>]) -> Option<Box<dyn Query>> {
+    if words.len() < 2 {
+        return None;
+    }
+    let clauses = words
+        .iter()
+        .map(|tokens| Some((Occur::Must, any_term(tokens, fields.title)?)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(boost(
+        Box::new(BooleanQuery::new(clauses)),
+        TITLE_COVERED_BOOST,
+    ))
+}
+
+/// The article whose title the query repeats as typed (see [`analysis::headline`]).
+fn same_headline(fields: &Fields, typed: &str) -> Option<Box<dyn Query>> {
+    let headline = analysis::tokens(&mut analysis::headline(), typed).pop()?;
+    let term = Term::from_field_text(fields.headline, &headline.text);
+    let same = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+    Some(Box::new(ConstScoreQuery::new(same, HEADLINE_BONUS)))
+}
+
 /// Builds tantivy queries from parsed ones, collecting bonuses and highlights on the way.
 struct Compiler<'a> {
     fields: &'a Fields,
@@ -121,6 +167,8 @@ struct Compiler<'a> {
     keyword: TextAnalyzer,
     highlight: Highlight,
     bonuses: Vec<Box<dyn Query>>,
+    /// The searchable plain words of the top-level `And`, counted as it is compiled.
+    optional_words: usize,
 }
 
 impl<'a> Compiler<'a> {
@@ -136,6 +184,7 @@ impl<'a> Compiler<'a> {
                 ..Highlight::default()
             },
             bonuses: Vec::new(),
+            optional_words: 0,
         }
     }
 
@@ -170,7 +219,7 @@ impl<'a> Compiler<'a> {
             }
             Node::And(children) => {
                 let words = if top { self.options.words } else { Words::All };
-                let optional = optional_words(node);
+                let mut optional = 0;
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for child in children {
                     let is_optional = is_plain_word(child);
@@ -186,8 +235,12 @@ impl<'a> Compiler<'a> {
                         other => (Occur::Must, self.node(other, false)?),
                     };
                     if let Some(query) = child {
+                        optional += usize::from(is_optional);
                         clauses.push((occur, query));
                     }
+                }
+                if top {
+                    self.optional_words = optional;
                 }
                 if !clauses.iter().any(|(occur, _)| *occur != Occur::MustNot) {
                     if clauses.is_empty() {
@@ -534,14 +587,20 @@ mod tests {
         let plain = compiled("missili Corea", &Options::default()).unwrap();
         assert!(plain.highlight.body_terms.contains("missil"));
         assert!(plain.highlight.title_terms.contains("cor"));
-        // The form typed of each word, and the two words close together.
-        assert_eq!(plain.bonuses.len(), 3);
+        // The form typed of each word, the two words close together, a title holding both.
+        assert_eq!(plain.bonuses.len(), 4);
+        let typed = Options {
+            typed: "missili Corea".to_string(),
+            ..Options::default()
+        };
+        // And a title repeating the query.
+        assert_eq!(compiled("missili Corea", &typed).unwrap().bonuses.len(), 5);
 
         let names = Options {
             names: HashSet::from(["Conte".to_string()]),
             ..Options::default()
         };
-        assert_eq!(compiled("governo Conte", &names).unwrap().bonuses.len(), 4);
+        assert_eq!(compiled("governo Conte", &names).unwrap().bonuses.len(), 5);
 
         let excluded = compiled("Kim -Putin", &Options::default()).unwrap();
         assert!(!excluded.highlight.body_terms.contains("putin"));

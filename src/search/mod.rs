@@ -231,9 +231,10 @@ fn rank_query(
         fuzzy: request.fuzzy,
         words: Words::All,
         names: query::name_words(&request.query),
+        typed: request.query.clone(),
     };
-    let optional = query::optional_words(tree);
     let strict = compile::compile(tree, fields, &options)?;
+    let optional = strict.optional_words;
     let query = with_filters(Some(strict.query.box_clone()), filters);
     let (total_hits, mut found, facets) =
         rank::collect(searcher, query.as_ref(), &strict.bonuses, request)?;
