@@ -209,6 +209,37 @@ fn a_title_holding_every_word_ranks_above_a_body_repeating_them() {
     assert_eq!(ids(&results), ["copre", "ripete"]);
 }
 
+/// Words remembered from a sentence find the article that has them in a row, above one that
+/// names them more often, apart.
+#[test]
+fn words_of_a_sentence_find_the_article_that_has_them_in_a_row() {
+    let env = TestEnv::new();
+    txt(
+        &env,
+        "frase",
+        "Il consiglio comunale",
+        "Ieri sera il consiglio ha approvato il bilancio della città dopo sei ore di discussione.",
+    );
+    txt(
+        &env,
+        "sparse",
+        "Il consiglio si divide",
+        "Il bilancio arriva in aula. Il consiglio discute: città divisa. Sul bilancio, il \
+         consiglio tornerà a riunirsi; la città attende, e il bilancio pure.",
+    );
+    for n in 0..6 {
+        txt(
+            &env,
+            &format!("altro{n}"),
+            &format!("Cronaca {n}"),
+            &format!("Una notizia qualunque, la numero {n}, scritta per riempire l'indice."),
+        );
+    }
+    expect_code(env.run(&["index", &env.path("c"), "--quiet"]), 0);
+    let results = search_in(&env.index_path(), "bilancio della città", &[]);
+    assert_eq!(ids(&results), ["frase", "sparse"]);
+}
+
 /// A pasted headline finds the article with that very title first, punctuation included, even
 /// where another title differs only by its punctuation and the other's body matches better.
 #[test]

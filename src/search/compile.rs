@@ -26,6 +26,8 @@ const TITLE_WEIGHT: f32 = 2.0;
 /// an article gains for each such pair (a BM25 score of its own, scaled).
 const NEAR_SLOP: u32 = 1;
 const NEAR_BOOST: f32 = 0.2;
+/// How much more a body holding the query's words in a row weighs (their phrase's BM25).
+const BODY_PHRASE_BOOST: f32 = 1.0;
 /// How much more a title holding every word of the query weighs (its BM25 again, scaled).
 const TITLE_COVERED_BOOST: f32 = 1.0;
 /// What the article gains whose title the query repeats as typed: about a rare word matched
@@ -104,6 +106,11 @@ pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compil
     bonuses.extend(proximity(fields, &words));
     bonuses.extend(title_coverage(fields, &analysed));
     bonuses.extend(same_headline(fields, &options.typed));
+    bonuses.extend(body_phrase(
+        fields,
+        &mut compiler.italian,
+        &plain_words(tree),
+    ));
     let optional_words = match tree {
         Node::And(_) => compiler.optional_words,
         single => usize::from(is_plain_word(single)),
@@ -131,6 +138,22 @@ fn proximity(fields: &Fields, words: &[String]) -> Vec<Box<dyn Query>> {
             boost(Box::new(near), NEAR_BOOST)
         })
         .collect()
+}
+
+/// A body holding the query's plain words as written, one after the other (stop words between
+/// them in their places): its BM25 as a phrase, once. Words of a sentence remembered, or a
+/// pasted passage, find their article.
+fn body_phrase(
+    fields: &Fields,
+    italian: &mut TextAnalyzer,
+    plain_words: &[&str],
+) -> Option<Box<dyn Query>> {
+    let tokens = analysis::tokens(italian, &plain_words.join(" "));
+    let words = analysis::first_at_each_position(&tokens);
+    if words.len() < 2 {
+        return None;
+    }
+    Some(boost(phrase(&words, fields.body, 0)?, BODY_PHRASE_BOOST))
 }
 
 /// A title holding every one of two or more plain words (`words`, each analysed): its BM25
@@ -587,20 +610,21 @@ mod tests {
         let plain = compiled("missili Corea", &Options::default()).unwrap();
         assert!(plain.highlight.body_terms.contains("missil"));
         assert!(plain.highlight.title_terms.contains("cor"));
-        // The form typed of each word, the two words close together, a title holding both.
-        assert_eq!(plain.bonuses.len(), 4);
+        // The form typed of each word, the two words close together, a title holding both, a
+        // body holding them in a row.
+        assert_eq!(plain.bonuses.len(), 5);
         let typed = Options {
             typed: "missili Corea".to_string(),
             ..Options::default()
         };
         // And a title repeating the query.
-        assert_eq!(compiled("missili Corea", &typed).unwrap().bonuses.len(), 5);
+        assert_eq!(compiled("missili Corea", &typed).unwrap().bonuses.len(), 6);
 
         let names = Options {
             names: HashSet::from(["Conte".to_string()]),
             ..Options::default()
         };
-        assert_eq!(compiled("governo Conte", &names).unwrap().bonuses.len(), 5);
+        assert_eq!(compiled("governo Conte", &names).unwrap().bonuses.len(), 6);
 
         let excluded = compiled("Kim -Putin", &Options::default()).unwrap();
         assert!(!excluded.highlight.body_terms.contains("putin"));

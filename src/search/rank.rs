@@ -3,7 +3,7 @@
 
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{EnableScoring, Query, Scorer};
-use tantivy::{DateTime, DocAddress, DocSet, Order, Searcher};
+use tantivy::{DateTime, DocAddress, DocId, DocSet, Order, Searcher, SeekDangerResult};
 
 use super::facets::FacetCollector;
 use super::stories;
@@ -131,23 +131,37 @@ fn matching(
 ) -> anyhow::Result<Vec<(usize, f32)>> {
     let mut found = Vec::new();
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let mut scorer: Option<(u32, Box<dyn Scorer>)> = None;
+    // The segment's scorer, and the first document it may still match. A scorer is asked
+    // whether each candidate matches, never to walk on to the next document that does: a
+    // phrase of common words would check the positions of every document in between (its
+    // scorer is even made at the first candidate, not at the segment's first match).
+    let mut scorer: Option<(u32, Box<dyn Scorer>, DocId)> = None;
     for &i in order {
         let (_, address) = candidates[i];
-        if scorer
-            .as_ref()
-            .is_none_or(|(segment, _)| *segment != address.segment_ord)
-        {
-            let reader = searcher.segment_reader(address.segment_ord);
-            scorer = Some((address.segment_ord, weight.scorer(reader, 1.0)?));
-        }
-        if let Some((_, scorer)) = scorer.as_mut() {
-            if scorer.doc() < address.doc_id {
-                scorer.seek(address.doc_id);
+        let target = address.doc_id;
+        let answer = match scorer.as_mut() {
+            Some((segment, scorer, next)) if *segment == address.segment_ord => {
+                if target < *next {
+                    continue;
+                }
+                scorer.seek_danger(target)
             }
-            if scorer.doc() == address.doc_id {
+            _ => {
+                let reader = searcher.segment_reader(address.segment_ord);
+                let (answer, fresh) = weight.scorer_danger(reader, target, 1.0)?;
+                scorer = Some((address.segment_ord, fresh, target));
+                answer
+            }
+        };
+        let Some((_, scorer, next)) = scorer.as_mut() else {
+            continue;
+        };
+        match answer {
+            SeekDangerResult::Found => {
                 found.push((i, scorer.score()));
+                *next = target + 1;
             }
+            SeekDangerResult::SeekLowerBound(bound) => *next = bound,
         }
     }
     Ok(found)
