@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -12,7 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::state::{FileState, IndexState};
-use crate::ingest::walk::{FoundFile, Met, walk};
+use crate::ingest::walk::{FoundFile, Met, walk_in_parts};
 use crate::ingest::{self, FileOutcome, Format, ParseError, SkipReason, read::Limits};
 
 /// What an indexing run is asked to do.
@@ -100,36 +101,74 @@ pub(crate) struct Plan {
     unsupported: u64,
 }
 
-/// Sorts what the walk found into files to read, unchanged files and vanished ones. `roots` are
-/// the canonical folders walked; files under `unreadable` folders (which the walk could not
-/// read this time) did not vanish. Only hashes of the keys seen are kept: on a large archive
-/// the keys would otherwise take the memory.
+/// One piece of the walk (see [`walk_in_parts`]) sorted against the last run's state, as soon
+/// as it is walked: of the files unchanged, which on a re-run are nearly all, only the hashes of
+/// their keys are kept.
+#[derive(Default)]
+struct Part {
+    files: u64,
+    unsupported: u64,
+    /// Hashes of the keys of the files unchanged.
+    unchanged: Vec<u64>,
+    /// The files to read, with the hashes of their keys, in walk order.
+    pending: Vec<(u64, Pending)>,
+    /// Entries the walk could not read.
+    errors: Vec<ParseError>,
+}
+
+fn sort_part(met: Vec<Met>, known: &FxHashMap<String, FileState>) -> Part {
+    let mut part = Part::default();
+    for met in met {
+        let file = match met {
+            Ok(file) => file,
+            Err(error) => {
+                part.errors.push(error);
+                continue;
+            }
+        };
+        part.files += 1;
+        if Format::from_path(&file.path).is_none() {
+            part.unsupported += 1;
+            continue;
+        }
+        let hash = xxh3_64(file.key.as_bytes());
+        let reason = match known.get(&file.key) {
+            Some(k) if k.size == file.size && k.mtime == file.mtime => {
+                part.unchanged.push(hash);
+                continue;
+            }
+            Some(k) => Reason::Changed { known_hash: k.hash },
+            None => Reason::New,
+        };
+        part.pending.push((hash, Pending { file, reason }));
+    }
+    part
+}
+
+/// Puts the sorted pieces of the walk together into the run's plan, and finds the vanished
+/// files. `roots` are the canonical folders walked; files under `unreadable` folders (which the
+/// walk could not read this time) did not vanish. Only hashes of the keys seen are kept: on a
+/// large archive the keys would otherwise take the memory.
 fn plan(
-    found: Vec<FoundFile>,
+    parts: Vec<Part>,
     known: &FxHashMap<String, FileState>,
     roots: &[PathBuf],
     unreadable: &[PathBuf],
 ) -> Plan {
     let mut plan = Plan::default();
     let mut seen: FxHashSet<u64> = FxHashSet::default();
-    for file in found {
-        plan.files += 1;
-        if Format::from_path(&file.path).is_none() {
-            plan.unsupported += 1;
-            continue;
+    for part in parts {
+        plan.files += part.files;
+        plan.unsupported += part.unsupported;
+        // A file reached twice (overlapping directories) counts once.
+        for hash in part.unchanged {
+            plan.unchanged += u64::from(seen.insert(hash));
         }
-        if !seen.insert(xxh3_64(file.key.as_bytes())) {
-            continue; // the same file reached twice (overlapping directories, links)
-        }
-        let reason = match known.get(&file.key) {
-            Some(k) if k.size == file.size && k.mtime == file.mtime => {
-                plan.unchanged += 1;
-                continue;
+        for (hash, pending) in part.pending {
+            if seen.insert(hash) {
+                plan.pending.push(pending);
             }
-            Some(k) => Reason::Changed { known_hash: k.hash },
-            None => Reason::New,
-        };
-        plan.pending.push(Pending { file, reason });
+        }
     }
     plan.vanished = known
         .keys()
@@ -197,10 +236,12 @@ pub(crate) fn survey(
     roots: &[PathBuf],
     warn: &(dyn Fn(&ParseError) + Sync),
 ) -> anyhow::Result<(IndexState, Plan, IndexReport)> {
-    let (state, found) = walk_and_load(options)?;
+    let (state, mut parts) = walk_and_load(options);
     let mut report = IndexReport::default();
-    let (files, walk_errors): (Vec<Met>, Vec<Met>) = found.into_iter().partition(Result::is_ok);
-    let walk_errors: Vec<ParseError> = walk_errors.into_iter().filter_map(Result::err).collect();
+    let walk_errors: Vec<ParseError> = parts
+        .iter_mut()
+        .flat_map(|part| std::mem::take(&mut part.errors))
+        .collect();
     // A folder that could not be read this time keeps its articles: it did not vanish.
     let unreadable: Vec<PathBuf> = walk_errors
         .iter()
@@ -210,8 +251,7 @@ pub(crate) fn survey(
         warn(error);
         report.skip(error.reason);
     }
-    let files = files.into_iter().filter_map(Result::ok).collect();
-    let plan = plan(files, &state.files, roots, &unreadable);
+    let plan = plan(parts, &state.files, roots, &unreadable);
     report.files = plan.files;
     report.unchanged = plan.unchanged;
     if plan.unsupported > 0 {
@@ -223,21 +263,28 @@ pub(crate) fn survey(
     Ok((state, plan, report))
 }
 
-/// What the walk finds, and the state of the last run. The state is read while the folders are
-/// walked: on a large archive both take seconds, and a re-run with nothing to do is little else.
-fn walk_and_load(options: &IndexOptions) -> anyhow::Result<(IndexState, Vec<Met>)> {
+/// The state of the last run, and what the walk finds sorted against it piece by piece. The
+/// state is read while the folders are walked (on a large archive both take seconds, and a
+/// re-run with nothing to do is little else); each piece waits for it once walked.
+fn walk_and_load(options: &IndexOptions) -> (IndexState, Vec<Part>) {
     let index_dir = std::fs::canonicalize(&options.index).ok();
-    let (state, found) = std::thread::scope(|scope| {
-        let loading = scope.spawn(|| IndexState::load(&options.index));
-        let found: Vec<Met> = options
+    let loaded: OnceLock<IndexState> = OnceLock::new();
+    let parts = std::thread::scope(|scope| {
+        // Set whatever happens, or the pieces would wait forever: a state that cannot be
+        // read is an empty one (every file is then read again).
+        scope.spawn(|| {
+            let load = || IndexState::load(&options.index);
+            loaded.get_or_init(|| std::panic::catch_unwind(load).unwrap_or_default())
+        });
+        let sort = |met: Vec<Met>| sort_part(met, &loaded.wait().files);
+        options
             .dirs
             .iter()
-            .flat_map(|dir| walk(dir, index_dir.as_deref()))
-            .collect();
-        (loading.join(), found)
+            .flat_map(|dir| walk_in_parts(dir, index_dir.as_deref(), &sort))
+            .collect()
     });
-    let state = state.map_err(|_| anyhow::anyhow!("reading the index state failed"))?;
-    Ok((state, found))
+    let state = loaded.into_inner().unwrap_or_default();
+    (state, parts)
 }
 
 /// Reads a pending file; a known file whose content hash has not changed is not parsed. A web
@@ -333,7 +380,10 @@ mod tests {
             found("/a/photo.jpg", 5),
             found("/a/fresh.txt", 5),
         ];
-        let plan = plan(walked, &known, &[PathBuf::from("/a")], &[]);
+        let parts = walked
+            .into_iter()
+            .map(|file| sort_part(vec![Ok(file)], &known));
+        let plan = plan(parts.collect(), &known, &[PathBuf::from("/a")], &[]);
         assert_eq!(
             reasons(&plan),
             [

@@ -31,23 +31,53 @@ pub type Met = Result<FoundFile, ParseError>;
 /// the archive) are skipped. The folders at the top are walked in parallel (most of a re-run's
 /// time is the file system's), and what they find is put back in order.
 pub fn walk(root: &Path, exclude: Option<&Path>) -> Vec<Met> {
+    walk_in_parts(root, exclude, &|part| part)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Walks `root` as [`walk`] does, handing what it meets to `part` a piece at a time (each top
+/// folder's content, and the entries between them), in parallel, and returns what `part` made
+/// of each piece, in walk order. On a large archive the whole list of files would take more
+/// memory than what most callers keep of it.
+pub fn walk_in_parts<T: Send>(
+    root: &Path,
+    exclude: Option<&Path>,
+    part: &(dyn Fn(Vec<Met>) -> T + Sync),
+) -> Vec<T> {
     let walker = Walker::new(root, exclude);
-    let top = walker.collect(root, true);
-    let below: Vec<Vec<Listed>> = top
-        .par_iter()
-        .map(|listed| match listed {
-            Listed::Folder(folder) => walker.collect(folder, false),
-            Listed::Met(_) => Vec::new(),
-        })
-        .collect();
-    top.into_iter()
-        .zip(below)
-        .flat_map(|(listed, inside)| std::iter::once(listed).chain(inside))
-        .filter_map(|listed| match listed {
-            Listed::Met(met) => Some(met),
-            Listed::Folder(_) => None,
+    // The top level, cut into its folders and the runs of entries between them.
+    let mut pieces: Vec<Piece> = Vec::new();
+    for listed in walker.collect(root, true) {
+        match (listed, pieces.last_mut()) {
+            (Listed::Met(met), Some(Piece::Met(run))) => run.push(met),
+            (Listed::Met(met), _) => pieces.push(Piece::Met(vec![met])),
+            (Listed::Folder(folder), _) => pieces.push(Piece::Folder(folder)),
+        }
+    }
+    pieces
+        .into_par_iter()
+        .map(|piece| match piece {
+            Piece::Folder(folder) => part(
+                walker
+                    .collect(&folder, false)
+                    .into_iter()
+                    .filter_map(|listed| match listed {
+                        Listed::Met(met) => Some(met),
+                        Listed::Folder(_) => None,
+                    })
+                    .collect(),
+            ),
+            Piece::Met(met) => part(met),
         })
         .collect()
+}
+
+/// A piece of a walk: a top folder still to walk, or what was met between two of them.
+enum Piece {
+    Folder(PathBuf),
+    Met(Vec<Met>),
 }
 
 /// An entry of a walk: something met, or (at the top level) a folder to walk next.
@@ -300,6 +330,8 @@ mod tests {
             "b/c/2.txt",
             "a/1.txt",
             "z.txt",
+            "m.txt",
+            "0.txt",
             ".nascosta/3.txt",
             "b/0.txt",
         ] {
@@ -318,8 +350,14 @@ mod tests {
             }
         }
         let files: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
-        assert_eq!(files, ["a/1.txt", "b/0.txt", "b/c/2.txt", "z.txt"]);
+        assert_eq!(
+            files,
+            ["0.txt", "a/1.txt", "b/0.txt", "b/c/2.txt", "m.txt", "z.txt"]
+        );
         assert_eq!(loops.len(), 2, "{loops:?}");
+        // In pieces: each top folder, and the entries between them (the loop `su` with them).
+        let pieces = walk_in_parts(root, None, &|met| met.len());
+        assert_eq!(pieces, [1, 1, 3, 3]);
         assert!(
             loops
                 .iter()
