@@ -88,29 +88,15 @@ pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compil
     let query = compiler.node(tree, true)?.ok_or_else(|| {
         QueryError("only stop words (il, di, che…) or punctuation: nothing to search for".into())
     })?;
-    let analysed: Vec<Vec<Token>> = plain_words(tree)
-        .into_iter()
-        .map(|text| analysis::tokens(&mut compiler.italian, text))
-        .filter(|tokens| !tokens.is_empty())
-        .collect();
-    let words: Vec<String> = analysed
-        .iter()
-        .flat_map(|tokens| {
-            analysis::first_at_each_position(tokens)
-                .into_iter()
-                .map(|token| token.text.clone())
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    // The plain words in a row, analysed: stop words leave their positions empty, and a
+    // word's lemma stands at its position beside its stem.
+    let in_a_row = analysis::tokens(&mut compiler.italian, &plain_words(tree).join(" "));
+    let words = analysis::first_at_each_position(&in_a_row);
     let mut bonuses = compiler.bonuses;
     bonuses.extend(proximity(fields, &words));
-    bonuses.extend(title_coverage(fields, &analysed));
+    bonuses.extend(title_coverage(fields, &in_a_row));
     bonuses.extend(same_headline(fields, &options.typed));
-    bonuses.extend(body_phrase(
-        fields,
-        &mut compiler.italian,
-        &plain_words(tree),
-    ));
+    bonuses.extend(body_phrase(fields, &words));
     let optional_words = match tree {
         Node::And(_) => compiler.optional_words,
         single => usize::from(is_plain_word(single)),
@@ -125,14 +111,14 @@ pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compil
 
 /// Pairs of consecutive plain words (their stems) close together in the body (within
 /// [`NEAR_SLOP`]).
-fn proximity(fields: &Fields, words: &[String]) -> Vec<Box<dyn Query>> {
+fn proximity(fields: &Fields, words: &[&Token]) -> Vec<Box<dyn Query>> {
     words
         .windows(2)
-        .filter(|pair| pair[0] != pair[1])
+        .filter(|pair| pair[0].text != pair[1].text)
         .map(|pair| {
-            let body = |term: &str| Term::from_field_text(fields.body, term);
+            let body = |token: &Token| Term::from_field_text(fields.body, &token.text);
             let near = PhraseQuery::new_with_offset_and_slop(
-                vec![(0, body(&pair[0])), (1, body(&pair[1]))],
+                vec![(0, body(pair[0])), (1, body(pair[1]))],
                 NEAR_SLOP,
             );
             boost(Box::new(near), NEAR_BOOST)
@@ -143,29 +129,24 @@ fn proximity(fields: &Fields, words: &[String]) -> Vec<Box<dyn Query>> {
 /// A body holding the query's plain words as written, one after the other (stop words between
 /// them in their places): its BM25 as a phrase, once. Words of a sentence remembered, or a
 /// pasted passage, find their article.
-fn body_phrase(
-    fields: &Fields,
-    italian: &mut TextAnalyzer,
-    plain_words: &[&str],
-) -> Option<Box<dyn Query>> {
-    let tokens = analysis::tokens(italian, &plain_words.join(" "));
-    let words = analysis::first_at_each_position(&tokens);
+fn body_phrase(fields: &Fields, words: &[&Token]) -> Option<Box<dyn Query>> {
     if words.len() < 2 {
         return None;
     }
-    Some(boost(phrase(&words, fields.body, 0)?, BODY_PHRASE_BOOST))
+    Some(boost(phrase(words, fields.body, 0)?, BODY_PHRASE_BOOST))
 }
 
-/// A title holding every one of two or more plain words (`words`, each analysed): its BM25
-/// once more. The title of `Scala livello` answers `scalano livelli` better than `Scala
-/// immagine`, whose body repeats `scalano`.
-fn title_coverage(fields: &Fields, words: &[Vec<Token>]) -> Option<Box<dyn Query>> {
+/// A title holding every one of two or more plain words (their `tokens`, a word's stem and
+/// lemma at one position), in any of their forms: its BM25 once more. The title of `Scala
+/// livello` answers `scalano livelli` better than `Scala immagine`, whose body repeats `scalano`.
+fn title_coverage(fields: &Fields, tokens: &[Token]) -> Option<Box<dyn Query>> {
+    let words: Vec<&[Token]> = tokens.chunk_by(|a, b| a.position == b.position).collect();
     if words.len() < 2 {
         return None;
     }
     let clauses = words
-        .iter()
-        .map(|tokens| Some((Occur::Must, any_term(tokens, fields.title)?)))
+        .into_iter()
+        .map(|forms| Some((Occur::Must, any_term(forms, fields.title)?)))
         .collect::<Option<Vec<_>>>()?;
     Some(boost(
         Box::new(BooleanQuery::new(clauses)),
