@@ -178,6 +178,20 @@ fn articles_missing_one_word_follow_those_with_every_word() {
     assert_eq!(with_stop_words.partial_hits, 1);
 }
 
+/// Adds six articles sharing no word with the queries (so that the words searched are rare),
+/// and indexes the folder.
+fn index_among_others(env: &TestEnv) {
+    for n in 0..6 {
+        txt(
+            env,
+            &format!("altro{n}"),
+            &format!("Cronaca {n}"),
+            &format!("Una notizia qualunque, la numero {n}, scritta per riempire l'indice."),
+        );
+    }
+    expect_code(env.run(&["index", &env.path("c"), "--quiet"]), 0);
+}
+
 /// A title holding every word of the query, in other forms, ranks above a title holding one
 /// whose body repeats them (here it would without the bonus: 9.36 against 8.34).
 #[test]
@@ -196,15 +210,7 @@ fn a_title_holding_every_word_ranks_above_a_body_repeating_them() {
         "I ministeri tagliano i fondi, le regioni tagliano i servizi: meno spesa, non meno \
          tasse. Le tasse locali restano.",
     );
-    for n in 0..6 {
-        txt(
-            &env,
-            &format!("altro{n}"),
-            &format!("Cronaca {n}"),
-            &format!("Una notizia qualunque, la numero {n}, scritta per riempire l'indice."),
-        );
-    }
-    expect_code(env.run(&["index", &env.path("c"), "--quiet"]), 0);
+    index_among_others(&env);
     let results = search_in(&env.index_path(), "tagliano tasse", &[]);
     assert_eq!(ids(&results), ["copre", "ripete"]);
 }
@@ -227,15 +233,7 @@ fn words_of_a_sentence_find_the_article_that_has_them_in_a_row() {
         "Il bilancio arriva in aula. Il consiglio discute: città divisa. Sul bilancio, il \
          consiglio tornerà a riunirsi; la città attende, e il bilancio pure.",
     );
-    for n in 0..6 {
-        txt(
-            &env,
-            &format!("altro{n}"),
-            &format!("Cronaca {n}"),
-            &format!("Una notizia qualunque, la numero {n}, scritta per riempire l'indice."),
-        );
-    }
-    expect_code(env.run(&["index", &env.path("c"), "--quiet"]), 0);
+    index_among_others(&env);
     let results = search_in(&env.index_path(), "bilancio della città", &[]);
     assert_eq!(ids(&results), ["frase", "sparse"]);
 }
