@@ -26,21 +26,12 @@ pub struct FoundFile {
 /// What the walk met: a file, or an entry that cannot be read.
 pub type Met = Result<FoundFile, ParseError>;
 
-/// Walks `root` and returns the files found and the entries that cannot be read, in the order
-/// of a sorted depth-first walk. Entries under `exclude` (the index folder, when it sits inside
-/// the archive) are skipped. The folders at the top are walked in parallel (most of a re-run's
-/// time is the file system's), and what they find is put back in order.
-pub fn walk(root: &Path, exclude: Option<&Path>) -> Vec<Met> {
-    walk_in_parts(root, exclude, &|part| part)
-        .into_iter()
-        .flatten()
-        .collect()
-}
-
-/// Walks `root` as [`walk`] does, handing what it meets to `part` a piece at a time (each top
-/// folder's content, and the entries between them), in parallel, and returns what `part` made
-/// of each piece, in walk order. On a large archive the whole list of files would take more
-/// memory than what most callers keep of it.
+/// Walks `root`: the files found and the entries that cannot be read, in the order of a sorted
+/// depth-first walk, handed to `part` a piece at a time (each top folder's content, and the
+/// entries between them). Entries under `exclude` (the index folder, when it sits inside the
+/// archive) are skipped. The pieces are walked and handed over in parallel (most of a re-run's
+/// time is the file system's); what `part` made of each comes back in walk order. On a large
+/// archive the whole list of files would take more memory than what the caller keeps of it.
 pub fn walk_in_parts<T: Send>(
     root: &Path,
     exclude: Option<&Path>,
@@ -343,7 +334,10 @@ mod tests {
         std::os::unix::fs::symlink(root, root.join("b/c/giro")).unwrap();
         std::os::unix::fs::symlink(root, root.join("su")).unwrap();
         let (mut files, mut loops) = (Vec::new(), Vec::new());
-        for met in walk(root, None) {
+        for met in walk_in_parts(root, None, &|part| part)
+            .into_iter()
+            .flatten()
+        {
             match met {
                 Ok(file) => files.push(file.path.strip_prefix(root).unwrap().to_path_buf()),
                 Err(error) => loops.push((error.reason, error.path)),
