@@ -48,7 +48,7 @@ pub fn update(
     fs::create_dir_all(&options.index)
         .with_context(|| format!("cannot create {}", options.index.display()))?;
     create_index(cluster)?;
-    let (state, plan, report) = survey(options, &roots, warn)?;
+    let (state, plan, report) = survey(options, &roots, warn);
     let mut run = Run {
         cluster,
         options,

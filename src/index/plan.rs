@@ -235,7 +235,7 @@ pub(crate) fn survey(
     options: &IndexOptions,
     roots: &[PathBuf],
     warn: &(dyn Fn(&ParseError) + Sync),
-) -> anyhow::Result<(IndexState, Plan, IndexReport)> {
+) -> (IndexState, Plan, IndexReport) {
     let (state, mut parts) = walk_and_load(options);
     let mut report = IndexReport::default();
     let walk_errors: Vec<ParseError> = parts
@@ -260,7 +260,7 @@ pub(crate) fn survey(
             .entry(SkipReason::Unsupported.name())
             .or_default() += plan.unsupported;
     }
-    Ok((state, plan, report))
+    (state, plan, report)
 }
 
 /// The state of the last run, and what the walk finds sorted against it piece by piece. The

@@ -44,7 +44,7 @@ pub fn update(
     let opened = open_or_create(&options.index)?;
     record_folders(&options.index, &options.dirs)?;
     let writer = open_writer(&opened, options)?;
-    let (state, plan, report) = survey(options, &roots, warn)?;
+    let (state, plan, report) = survey(options, &roots, warn);
     let mut run = Run {
         options,
         warn,

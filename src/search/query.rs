@@ -619,7 +619,9 @@ pub fn plain_words(node: &Node) -> Vec<&str> {
 }
 
 /// How many top-level clauses of a query are plain words, which a search may let an article
-/// miss (see [`super::compile::Words`]); quoted words, `+word`, fields and the rest never.
+/// miss (see [`super::compile::Words`]); quoted words, `+word`, fields and the rest never. Stop
+/// words count here; the compiled query counts only the words that search for something
+/// ([`super::compile::Compiled::optional_words`]).
 pub fn optional_words(node: &Node) -> usize {
     match node {
         Node::And(children) => children.iter().filter(|c| is_plain_word(c)).count(),
