@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 use super::Cluster;
 use crate::export;
 use crate::index::plan::{
-    FILES_PER_BATCH, IndexOptions, IndexReport, Read, Reason, canonical_roots, progress_bar,
-    read_file, survey,
+    FILES_PER_BATCH, IndexOptions, IndexReport, Pending, Read, Reason, canonical_roots,
+    progress_bar, read_file, survey,
 };
 use crate::index::state::{FileState, IndexState};
 use crate::index::stories::{self, BANDS};
@@ -48,7 +48,7 @@ pub fn update(
     fs::create_dir_all(&options.index)
         .with_context(|| format!("cannot create {}", options.index.display()))?;
     create_index(cluster)?;
-    let (state, plan, report) = survey(options, &roots, warn);
+    let (state, plan, report) = survey(options, &roots, warn, false)?;
     let mut run = Run {
         cluster,
         options,
@@ -69,9 +69,15 @@ pub fn update(
     }
     run.save()?;
 
-    let progress = progress_bar(options, plan.pending.len());
-    for chunk in plan.pending.chunks(FILES_PER_BATCH) {
-        if stop.load(Ordering::Relaxed) {
+    let progress = progress_bar(options, plan.pending_files());
+    let mut to_read = plan.into_pending();
+    while !stop.load(Ordering::Relaxed) {
+        let chunk = to_read
+            .by_ref()
+            .take(FILES_PER_BATCH)
+            .collect::<std::io::Result<Vec<Pending>>>()
+            .context("cannot read back the files to index")?;
+        if chunk.is_empty() {
             break;
         }
         let reads: Vec<Read> = chunk
@@ -111,8 +117,8 @@ pub fn update(
             });
             match read {
                 Read::SameContent => {
-                    if let Some(known) = run.state.files.get(&pending.file.key) {
-                        run.files[file].entry = *known;
+                    if let Reason::Changed { known } = pending.reason {
+                        run.files[file].entry = known;
                     }
                     run.report.unchanged += 1;
                 }
@@ -169,7 +175,7 @@ pub fn update(
     run.flush()?;
     run.save()?;
     run.state
-        .compact(&options.index)
+        .compact()
         .with_context(|| format!("cannot write to {}", options.index.display()))?;
     cluster.call("POST", "/_refresh", None, &[])?;
     run.report.articles = super::search::count(cluster)?;
@@ -391,7 +397,7 @@ impl Run<'_> {
     /// Logs the state of the files acknowledged so far.
     fn save(&mut self) -> anyhow::Result<()> {
         self.state
-            .log(&self.options.index)
+            .log()
             .with_context(|| format!("cannot write to {}", self.options.index.display()))
     }
 

@@ -2,6 +2,7 @@
 //! to date with an archive ([`update`]), and describing it ([`stats`]).
 
 mod document;
+mod pending;
 pub(crate) mod plan;
 pub mod schema;
 pub mod state;

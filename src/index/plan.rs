@@ -6,12 +6,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use rustc_hash::{FxHashMap, FxHashSet};
 use xxhash_rust::xxh3::xxh3_64;
 
+use super::pending::{PendingFiles, Stretch};
 use super::state::{FileState, IndexState};
 use crate::ingest::walk::{FoundFile, Met, walk_in_parts};
 use crate::ingest::{self, FileOutcome, Format, ParseError, SkipReason, read::Limits};
@@ -76,8 +77,8 @@ impl IndexReport {
 pub(crate) enum Reason {
     /// The index holds nothing of it.
     New,
-    /// Its size or time changed; the index holds what had this content hash.
-    Changed { known_hash: u64 },
+    /// Its size or time changed; the index holds what the state says of it.
+    Changed { known: FileState },
 }
 
 /// A file to read, and why.
@@ -88,12 +89,15 @@ pub(crate) struct Pending {
 }
 
 /// What a run has to do, decided from what the walk found and what the last run indexed.
-#[derive(Debug, Default)]
 pub(crate) struct Plan {
-    /// Files to read, in walk order.
-    pub pending: Vec<Pending>,
+    /// Files to read, in walk order, kept on disk.
+    pending: PendingFiles,
+    stretches: Vec<Stretch>,
     /// Keys of files gone from the walked folders: their articles go.
     pub vanished: Vec<String>,
+    /// Hashes of the keys of the files read again or vanished, sorted (when asked for): what
+    /// the index holds of them is going.
+    pub leaving: Vec<u64>,
     /// Files found (of every kind), and those not read because nothing about them changed.
     files: u64,
     unchanged: u64,
@@ -101,23 +105,63 @@ pub(crate) struct Plan {
     unsupported: u64,
 }
 
-/// One piece of the walk (see [`walk_in_parts`]) sorted against the last run's state, as soon
-/// as it is walked: of the files unchanged, which on a re-run are nearly all, only the hashes of
-/// their keys are kept.
+impl Plan {
+    /// How many files are to be read.
+    pub fn pending_files(&self) -> usize {
+        self.stretches.iter().map(|s| s.files).sum()
+    }
+
+    /// The files to read, in walk order.
+    pub fn into_pending(self) -> impl Iterator<Item = std::io::Result<Pending>> {
+        self.pending.read(self.stretches)
+    }
+}
+
+/// One piece of the walk (see [`walk_in_parts`]) sorted against the last run's state as soon as
+/// it is walked: of the files unchanged, which on a re-run are nearly all, nothing is kept but
+/// a mark in `seen`; the files to read go to disk.
 #[derive(Default)]
 struct Part {
     files: u64,
     unsupported: u64,
-    /// Hashes of the keys of the files unchanged.
-    unchanged: Vec<u64>,
-    /// The files to read, with the hashes of their keys, in walk order.
-    pending: Vec<(u64, Pending)>,
-    /// Entries the walk could not read.
+    unchanged: u64,
+    /// Where the files to read were written.
+    pending: Stretch,
+    /// Hashes of their keys, when asked for.
+    leaving: Vec<u64>,
+    /// Entries the walk could not read, or a failure to write the files to read.
     errors: Vec<ParseError>,
+    failed: Option<std::io::Error>,
 }
 
-fn sort_part(met: Vec<Met>, known: &FxHashMap<String, FileState>) -> Part {
+/// Which of the files the state lists the walk has met, by their number in it.
+struct Seen(Vec<AtomicU64>);
+
+impl Seen {
+    fn new(files: u64) -> Seen {
+        Seen((0..files.div_ceil(64)).map(|_| AtomicU64::new(0)).collect())
+    }
+
+    fn mark(&self, number: u64) {
+        self.0[(number / 64) as usize].fetch_or(1 << (number % 64), Ordering::Relaxed);
+    }
+
+    fn contains(&self, number: u64) -> bool {
+        self.0[(number / 64) as usize].load(Ordering::Relaxed) & (1 << (number % 64)) != 0
+    }
+}
+
+/// Sorts a piece against the last `state`, marking the files it lists as `seen`, and writes the
+/// files to read to `pending`.
+fn sort_part(
+    met: Vec<Met>,
+    state: &IndexState,
+    seen: &Seen,
+    pending_files: &PendingFiles,
+    leaving: bool,
+) -> Part {
     let mut part = Part::default();
+    let mut pending = Vec::new();
     for met in met {
         let file = match met {
             Ok(file) => file,
@@ -131,57 +175,82 @@ fn sort_part(met: Vec<Met>, known: &FxHashMap<String, FileState>) -> Part {
             part.unsupported += 1;
             continue;
         }
-        let hash = xxh3_64(file.key.as_bytes());
-        let reason = match known.get(&file.key) {
-            Some(k) if k.size == file.size && k.mtime == file.mtime => {
-                part.unchanged.push(hash);
-                continue;
+        let reason = match state.get(&file.key) {
+            Some((number, known)) => {
+                seen.mark(number);
+                if known.size == file.size && known.mtime == file.mtime {
+                    part.unchanged += 1;
+                    continue;
+                }
+                Reason::Changed { known }
             }
-            Some(k) => Reason::Changed { known_hash: k.hash },
             None => Reason::New,
         };
-        part.pending.push((hash, Pending { file, reason }));
+        if leaving {
+            part.leaving.push(xxh3_64(file.key.as_bytes()));
+        }
+        pending.push(Pending { file, reason });
+    }
+    match pending_files.append(&pending) {
+        Ok(stretch) => part.pending = stretch,
+        Err(error) => part.failed = Some(error),
     }
     part
 }
 
-/// Puts the sorted pieces of the walk together into the run's plan, and finds the vanished
-/// files. `roots` are the canonical folders walked; files under `unreadable` folders (which the
-/// walk could not read this time) did not vanish. Only hashes of the keys seen are kept: on a
-/// large archive the keys would otherwise take the memory.
-fn plan(
+/// The pieces of the walk sorted, and what they were sorted against.
+struct Sorted<'a> {
     parts: Vec<Part>,
-    known: &FxHashMap<String, FileState>,
+    state: &'a IndexState,
+    seen: &'a Seen,
+    leaving: bool,
+}
+
+/// Puts the sorted pieces of the walk together into the run's plan, and finds the vanished
+/// files: those the state lists, under the folders walked (`roots`, canonical), that the walk
+/// did not meet, unless under a folder it could not read this time (`unreadable`).
+fn plan(
+    sorted: Sorted,
+    pending: PendingFiles,
     roots: &[PathBuf],
     unreadable: &[PathBuf],
-) -> Plan {
-    let mut plan = Plan::default();
-    let mut seen: FxHashSet<u64> = FxHashSet::default();
-    for part in parts {
-        plan.files += part.files;
-        plan.unsupported += part.unsupported;
-        // A file reached twice (overlapping directories) counts once.
-        for hash in part.unchanged {
-            plan.unchanged += u64::from(seen.insert(hash));
+) -> std::io::Result<Plan> {
+    let mut leaving = Vec::new();
+    let (mut files, mut unchanged, mut unsupported) = (0, 0, 0);
+    let mut stretches = Vec::with_capacity(sorted.parts.len());
+    for part in sorted.parts {
+        if let Some(error) = part.failed {
+            return Err(error);
         }
-        for (hash, pending) in part.pending {
-            if seen.insert(hash) {
-                plan.pending.push(pending);
-            }
-        }
+        files += part.files;
+        unchanged += part.unchanged;
+        unsupported += part.unsupported;
+        leaving.extend(part.leaving);
+        stretches.push(part.pending);
     }
-    plan.vanished = known
-        .keys()
-        .filter(|key| {
-            let path = Path::new(key.as_str());
-            !seen.contains(&xxh3_64(key.as_bytes()))
-                && roots.iter().any(|root| path.starts_with(root))
-                && !unreadable.iter().any(|dir| path.starts_with(dir))
-        })
-        .cloned()
-        .collect();
-    plan.vanished.sort();
-    plan
+    let mut vanished = Vec::new();
+    sorted.state.for_each_key(|number, key| {
+        let path = Path::new(key);
+        if !sorted.seen.contains(number)
+            && roots.iter().any(|root| path.starts_with(root))
+            && !unreadable.iter().any(|dir| path.starts_with(dir))
+        {
+            vanished.push(key.to_string());
+        }
+    });
+    if sorted.leaving {
+        leaving.extend(vanished.iter().map(|key| xxh3_64(key.as_bytes())));
+    }
+    leaving.sort_unstable();
+    Ok(Plan {
+        pending,
+        stretches,
+        vanished,
+        leaving,
+        files,
+        unchanged,
+        unsupported,
+    })
 }
 
 /// What reading a pending file gave.
@@ -230,13 +299,16 @@ pub(crate) fn progress_bar(options: &IndexOptions, files: usize) -> ProgressBar 
 
 /// Walks the folders and loads the last run's state, then plans the run: the report starts with
 /// the files found, unchanged or unsupported, and the folders that could not be read (told to
-/// `warn`).
+/// `warn`). With `leaving`, the plan lists the hashes of the keys whose articles are going.
 pub(crate) fn survey(
     options: &IndexOptions,
     roots: &[PathBuf],
     warn: &(dyn Fn(&ParseError) + Sync),
-) -> (IndexState, Plan, IndexReport) {
-    let (state, mut parts) = walk_and_load(options);
+    leaving: bool,
+) -> anyhow::Result<(IndexState, Plan, IndexReport)> {
+    let pending = PendingFiles::new(&options.index)
+        .with_context(|| format!("cannot write to {}", options.index.display()))?;
+    let (state, seen, mut parts) = walk_and_load(options, roots, &pending, leaving);
     let mut report = IndexReport::default();
     let walk_errors: Vec<ParseError> = parts
         .iter_mut()
@@ -251,7 +323,14 @@ pub(crate) fn survey(
         warn(error);
         report.skip(error.reason);
     }
-    let plan = plan(parts, &state.files, roots, &unreadable);
+    let sorted = Sorted {
+        parts,
+        state: &state,
+        seen: &seen,
+        leaving,
+    };
+    let plan = plan(sorted, pending, roots, &unreadable)
+        .with_context(|| format!("cannot write to {}", options.index.display()))?;
     report.files = plan.files;
     report.unchanged = plan.unchanged;
     if plan.unsupported > 0 {
@@ -260,31 +339,61 @@ pub(crate) fn survey(
             .entry(SkipReason::Unsupported.name())
             .or_default() += plan.unsupported;
     }
-    (state, plan, report)
+    Ok((state, plan, report))
 }
 
-/// The state of the last run, and what the walk finds sorted against it piece by piece. The
-/// state is read while the folders are walked (on a large archive both take seconds, and a
-/// re-run with nothing to do is little else); each piece waits for it once walked.
-fn walk_and_load(options: &IndexOptions) -> (IndexState, Vec<Part>) {
+/// The state of the last run, what the walk met of it, and what the walk finds sorted against
+/// it piece by piece. The state is opened while the folders are walked (after a crash it is
+/// folded first, and a re-run with nothing to do is little else than both); each piece waits
+/// for it once walked. A folder inside another one given is walked once, with it.
+fn walk_and_load(
+    options: &IndexOptions,
+    roots: &[PathBuf],
+    pending: &PendingFiles,
+    leaving: bool,
+) -> (IndexState, Seen, Vec<Part>) {
     let index_dir = std::fs::canonicalize(&options.index).ok();
-    let loaded: OnceLock<IndexState> = OnceLock::new();
+    let loaded: OnceLock<(IndexState, Seen)> = OnceLock::new();
     let parts = std::thread::scope(|scope| {
         // Set whatever happens, or the pieces would wait forever: a state that cannot be
         // read is an empty one (every file is then read again).
         scope.spawn(|| {
-            let load = || IndexState::load(&options.index);
-            loaded.get_or_init(|| std::panic::catch_unwind(load).unwrap_or_default())
+            let open = || IndexState::open(&options.index);
+            let state = std::panic::catch_unwind(open)
+                .unwrap_or_else(|_| IndexState::empty(&options.index));
+            let seen = Seen::new(state.files());
+            loaded.get_or_init(|| (state, seen))
         });
-        let sort = |met: Vec<Met>| sort_part(met, &loaded.wait().files);
+        let sort = |met: Vec<Met>| {
+            let (state, seen) = loaded.wait();
+            sort_part(met, state, seen, pending, leaving)
+        };
         options
             .dirs
             .iter()
-            .flat_map(|dir| walk_in_parts(dir, index_dir.as_deref(), &sort))
+            .zip(roots)
+            .enumerate()
+            .filter(|&(i, (_, root))| {
+                !roots
+                    .iter()
+                    .enumerate()
+                    .any(|(j, other)| j != i && root.starts_with(other) && (root != other || j < i))
+            })
+            .flat_map(|(_, (dir, _))| walk_in_parts(dir, index_dir.as_deref(), &sort))
             .collect()
     });
-    let state = loaded.into_inner().unwrap_or_default();
-    (state, parts)
+    let (state, seen) = loaded
+        .into_inner()
+        .unwrap_or_else(|| (IndexState::empty(&options.index), Seen::new(0)));
+    (state, seen, parts)
+}
+
+/// The content hash the index holds of a file read again.
+fn known_hash(reason: Reason) -> Option<u64> {
+    match reason {
+        Reason::New => None,
+        Reason::Changed { known } => Some(known.hash),
+    }
 }
 
 /// Reads a pending file; a known file whose content hash has not changed is not parsed. A web
@@ -292,9 +401,7 @@ fn walk_and_load(options: &IndexOptions) -> (IndexState, Vec<Part>) {
 pub(crate) fn read_file(pending: &Pending, limits: &Limits) -> Read {
     if let Some((Format::Warc, gzipped)) = Format::from_path(&pending.file.path) {
         return match hash_file(&pending.file.path) {
-            Ok(hash) if pending.reason == (Reason::Changed { known_hash: hash }) => {
-                Read::SameContent
-            }
+            Ok(hash) if known_hash(pending.reason) == Some(hash) => Read::SameContent,
             Ok(hash) => Read::Stream { hash, gzipped },
             Err(error) => Read::Failed(ParseError::new(
                 pending.file.path.to_string_lossy().as_ref(),
@@ -308,9 +415,7 @@ pub(crate) fn read_file(pending: &Pending, limits: &Limits) -> Read {
         Err(error) => return Read::Failed(error),
     };
     let hash = xxh3_64(&bytes);
-    if let Reason::Changed { known_hash } = pending.reason
-        && known_hash == hash
-    {
+    if known_hash(pending.reason) == Some(hash) {
         return Read::SameContent;
     }
     Read::Parsed {
@@ -347,68 +452,103 @@ mod tests {
         }
     }
 
-    fn known(entries: &[(&str, u64, u32)]) -> FxHashMap<String, FileState> {
-        entries
-            .iter()
-            .map(|&(key, size, duplicates)| {
-                let state = FileState {
-                    size,
-                    mtime: 7,
-                    hash: size * 100,
-                    articles: 1,
-                    duplicates,
-                };
-                (key.to_string(), state)
-            })
-            .collect()
+    /// A saved state listing these files (key, size), each of content hash `size * 100`.
+    fn saved(dir: &Path, entries: &[(&str, u64)]) -> IndexState {
+        let mut state = IndexState::open(dir);
+        for &(key, size) in entries {
+            let known = FileState {
+                size,
+                mtime: 7,
+                hash: size * 100,
+                articles: 1,
+                duplicates: 0,
+            };
+            state.set(key.to_string(), known);
+        }
+        state.log().unwrap();
+        state.compact().unwrap();
+        state
     }
 
-    fn reasons(plan: &Plan) -> Vec<(&str, Reason)> {
-        plan.pending
-            .iter()
-            .map(|p| (p.file.key.as_str(), p.reason))
+    /// The plan for these pieces of a walk of `/a`, against `state`.
+    fn planned(
+        dir: &Path,
+        state: &IndexState,
+        pieces: Vec<Vec<FoundFile>>,
+        unreadable: &[PathBuf],
+        leaving: bool,
+    ) -> Plan {
+        let pending = PendingFiles::new(dir).unwrap();
+        let seen = Seen::new(state.files());
+        let parts = pieces
+            .into_iter()
+            .map(|piece| {
+                let met = piece.into_iter().map(Ok).collect();
+                sort_part(met, state, &seen, &pending, leaving)
+            })
+            .collect();
+        let sorted = Sorted {
+            parts,
+            state,
+            seen: &seen,
+            leaving,
+        };
+        plan(sorted, pending, &[PathBuf::from("/a")], unreadable).unwrap()
+    }
+
+    fn reasons(plan: Plan) -> Vec<(String, Option<u64>)> {
+        plan.into_pending()
+            .map(|p| p.unwrap())
+            .map(|p| (p.file.key, known_hash(p.reason)))
             .collect()
     }
 
     #[test]
     fn new_changed_and_unchanged_files() {
-        let known = known(&[("/a/same.txt", 10, 0), ("/a/grown.txt", 10, 0)]);
-        let walked = vec![
-            found("/a/same.txt", 10),
-            found("/a/grown.txt", 12),
-            found("/a/fresh.txt", 5),
-            found("/a/photo.jpg", 5),
-            found("/a/fresh.txt", 5),
+        let dir = tempfile::tempdir().unwrap();
+        let state = saved(dir.path(), &[("/a/same.txt", 10), ("/a/grown.txt", 10)]);
+        let pieces = vec![
+            vec![found("/a/same.txt", 10), found("/a/grown.txt", 12)],
+            vec![found("/a/fresh.txt", 5), found("/a/photo.jpg", 5)],
         ];
-        let parts = walked
-            .into_iter()
-            .map(|file| sort_part(vec![Ok(file)], &known));
-        let plan = plan(parts.collect(), &known, &[PathBuf::from("/a")], &[]);
+        let plan = planned(dir.path(), &state, pieces, &[], true);
+        assert_eq!((plan.files, plan.unchanged, plan.unsupported), (4, 1, 1));
+        assert!(plan.vanished.is_empty());
+        let mut leaving = vec![xxh3_64(b"/a/grown.txt"), xxh3_64(b"/a/fresh.txt")];
+        leaving.sort_unstable();
+        assert_eq!(plan.leaving, leaving);
+        assert_eq!(plan.pending_files(), 2);
         assert_eq!(
-            reasons(&plan),
+            reasons(plan),
             [
-                ("/a/grown.txt", Reason::Changed { known_hash: 1000 }),
-                ("/a/fresh.txt", Reason::New),
+                ("/a/grown.txt".to_string(), Some(1000)),
+                ("/a/fresh.txt".to_string(), None),
             ]
         );
-        assert_eq!((plan.files, plan.unchanged, plan.unsupported), (5, 1, 1));
-        assert!(plan.vanished.is_empty());
     }
 
     #[test]
     fn vanished_files_are_those_gone_from_readable_walked_folders() {
-        let known = known(&[
-            ("/a/gone.txt", 1, 0),
-            ("/a/locked/kept.txt", 1, 0),
-            ("/b/elsewhere.txt", 1, 0),
-        ]);
-        let plan = plan(
-            vec![],
-            &known,
-            &[PathBuf::from("/a")],
+        let dir = tempfile::tempdir().unwrap();
+        let state = saved(
+            dir.path(),
+            &[
+                ("/a/gone.txt", 1),
+                ("/a/kept.txt", 1),
+                ("/a/locked/kept.txt", 1),
+                ("/b/elsewhere.txt", 1),
+            ],
+        );
+        let pieces = vec![vec![found("/a/kept.txt", 1)]];
+        let plan = planned(
+            dir.path(),
+            &state,
+            pieces,
             &[PathBuf::from("/a/locked")],
+            false,
         );
         assert_eq!(plan.vanished, ["/a/gone.txt"]);
-        assert!(plan.pending.is_empty());
+        assert_eq!(plan.pending_files(), 0);
+        assert!(plan.leaving.is_empty());
     }
 }

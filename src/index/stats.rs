@@ -7,8 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use super::state::IndexState;
-use super::{Fields, OpenIndex};
+use super::{Fields, OpenIndex, state};
 
 #[derive(Debug)]
 pub struct Stats {
@@ -76,7 +75,7 @@ pub fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
         first_date: day(first),
         last_date: day(last),
         undated,
-        duplicates: IndexState::load(path).duplicates(),
+        duplicates: state::duplicates(path),
     })
 }
 

@@ -95,8 +95,9 @@ fn mix(mut x: u64) -> u64 {
 pub struct Stories {
     searcher: Searcher,
     fields: Fields,
-    /// Files whose indexed articles are going: matching one of them makes no copy.
-    leaving: FxHashSet<String>,
+    /// Hashes of the keys of the files whose indexed articles are going, sorted: matching one
+    /// of them makes no copy.
+    leaving: Vec<u64>,
     /// Band → the stories of the articles added since the last commit that have it.
     recent: FxHashMap<u64, Vec<u64>>,
     /// The stories of the articles added since the last commit.
@@ -104,7 +105,7 @@ pub struct Stories {
 }
 
 impl Stories {
-    pub fn new(searcher: Searcher, fields: Fields, leaving: FxHashSet<String>) -> Stories {
+    pub fn new(searcher: Searcher, fields: Fields, leaving: Vec<u64>) -> Stories {
         Stories {
             searcher,
             fields,
@@ -186,9 +187,10 @@ impl Stories {
         };
         let mut file = String::new();
         match files.term_ords(address.doc_id).next() {
-            Some(ord) if files.ord_to_str(ord, &mut file).unwrap_or(false) => {
-                self.leaving.contains(&file)
-            }
+            Some(ord) if files.ord_to_str(ord, &mut file).unwrap_or(false) => self
+                .leaving
+                .binary_search(&xxhash_rust::xxh3::xxh3_64(file.as_bytes()))
+                .is_ok(),
             _ => false,
         }
     }

@@ -13,13 +13,12 @@ use std::time::Instant;
 
 use anyhow::Context;
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
 use tantivy::{IndexReader, IndexWriter, Term};
 
 use super::document::{ArticleDocument, Lineage};
 use super::plan::{
-    FILES_PER_BATCH, IndexOptions, IndexReport, Plan, Read, canonical_roots, progress_bar,
-    read_file, survey,
+    FILES_PER_BATCH, IndexOptions, IndexReport, Pending, Plan, Read, Reason, canonical_roots,
+    progress_bar, read_file, survey,
 };
 use super::state::{FileState, IndexState};
 use super::stories::{self, Stories};
@@ -44,7 +43,11 @@ pub fn update(
     let opened = open_or_create(&options.index)?;
     record_folders(&options.index, &options.dirs)?;
     let writer = open_writer(&opened, options)?;
-    let (state, plan, report) = survey(options, &roots, warn);
+    // A file's articles are replaced by deleting what the index holds of it first. An index
+    // that was empty holds nothing to delete, and each delete costs memory until the commits
+    // have applied it to every segment: a first run skips them (100 MB less at 100k files).
+    let index_was_empty = opened.reader.searcher().num_docs() == 0;
+    let (state, plan, report) = survey(options, &roots, warn, !index_was_empty)?;
     let mut run = Run {
         options,
         warn,
@@ -54,8 +57,8 @@ pub fn update(
         report,
         started,
     };
-    let changes = !plan.vanished.is_empty() || !plan.pending.is_empty();
-    run.apply(plan, &opened.reader, stop)?;
+    let changes = !plan.vanished.is_empty() || plan.pending_files() > 0;
+    run.apply(plan, &opened.reader, index_was_empty, stop)?;
     run.finish(&opened, changes)
 }
 
@@ -93,48 +96,40 @@ impl Run<'_> {
     /// Removes the vanished files' articles, then reads the pending files in batches, in
     /// parallel, and adds their articles in walk order (each joining its story), committing
     /// every `files_per_commit` files and when asked to stop.
-    fn apply(&mut self, plan: Plan, reader: &IndexReader, stop: &AtomicBool) -> anyhow::Result<()> {
-        let searcher = reader.searcher();
-        let Plan {
-            mut pending,
-            vanished,
-            ..
-        } = plan;
+    fn apply(
+        &mut self,
+        mut plan: Plan,
+        reader: &IndexReader,
+        index_was_empty: bool,
+        stop: &AtomicBool,
+    ) -> anyhow::Result<()> {
         let (options, warn, fields) = (self.options, self.warn, self.fields);
         let (writer, state, report) = (&mut self.writer, &mut self.state, &mut self.report);
-        for key in &vanished {
+        for key in &plan.vanished {
             writer.delete_term(Term::from_field_text(fields.file, key));
             state.remove(key);
             report.removed += 1;
         }
-        // A file's articles are replaced by deleting what the index holds of it first. An
-        // index that was empty holds nothing to delete, and each delete costs memory until the
-        // commits have applied it to every segment: a first run skips them (100 MB less at 100k
-        // files).
-        let index_was_empty = searcher.num_docs() == 0;
-        // The indexed articles of these files are going: one matching a new article is its own
-        // earlier version, or a story's gone member, and the new article no copy.
-        let leaving: FxHashSet<String> = if index_was_empty {
-            FxHashSet::default()
-        } else {
-            vanished
-                .iter()
-                .cloned()
-                .chain(pending.iter().map(|p| p.file.key.clone()))
-                .collect()
-        };
-        let mut stories = Stories::new(searcher.clone(), fields, leaving);
+        // The indexed articles of the files read again or vanished are going: one matching a
+        // new article is its own earlier version, or a story's gone member, and the new
+        // article no copy.
+        let leaving = std::mem::take(&mut plan.leaving);
+        let mut stories = Stories::new(reader.searcher(), fields, leaving);
         let started = self.started;
-        let progress = progress_bar(options, pending.len());
+        let progress = progress_bar(options, plan.pending_files());
 
         let articles_read = AtomicU64::new(0);
         let mut since_commit = 0;
-        // Taken from the end in batches, so that each file's path is freed, and its key moved into
-        // the state, as soon as it is indexed: on a large archive this list is most of the memory.
-        pending.reverse();
-        while !pending.is_empty() {
-            let mut chunk = pending.split_off(pending.len().saturating_sub(FILES_PER_BATCH));
-            chunk.reverse();
+        let mut to_read = plan.into_pending();
+        loop {
+            let chunk = to_read
+                .by_ref()
+                .take(FILES_PER_BATCH)
+                .collect::<std::io::Result<Vec<Pending>>>()
+                .context("cannot read back the files to index")?;
+            if chunk.is_empty() {
+                break;
+            }
             // Read and parse in parallel; stop reading new files once asked to stop.
             let reads: Vec<Option<Read>> = chunk
                 .par_iter()
@@ -183,7 +178,7 @@ impl Run<'_> {
                 };
                 match read {
                     Read::SameContent => {
-                        if let Some(known) = state.files.get(&key) {
+                        if let Reason::Changed { known } = p.reason {
                             entry.hash = known.hash;
                             entry.articles = known.articles;
                             entry.duplicates = known.duplicates;
@@ -253,7 +248,6 @@ impl Run<'_> {
                 reader.reload().context("cannot read the index")?;
                 stories.refresh(reader.searcher());
                 since_commit = 0;
-                pending.shrink_to_fit();
             }
             if stopping {
                 report.interrupted = true;
@@ -271,7 +265,7 @@ impl Run<'_> {
         if changes {
             commit(&mut self.writer, &mut self.state, index)?;
             self.state
-                .compact(index)
+                .compact()
                 .with_context(|| format!("cannot write to {}", index.display()))?;
         }
         if !self.report.interrupted {
@@ -348,6 +342,6 @@ fn commit(
         .commit()
         .with_context(|| format!("cannot commit to the index at {}", index.display()))?;
     state
-        .log(index)
+        .log()
         .with_context(|| format!("cannot write to {}", index.display()))
 }

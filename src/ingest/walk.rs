@@ -26,12 +26,16 @@ pub struct FoundFile {
 /// What the walk met: a file, or an entry that cannot be read.
 pub type Met = Result<FoundFile, ParseError>;
 
+/// Files handed to `part` at most at a time: one top folder may hold most of the archive.
+const PART_FILES: usize = 4096;
+
 /// Walks `root`: the files found and the entries that cannot be read, in the order of a sorted
-/// depth-first walk, handed to `part` a piece at a time (each top folder's content, and the
-/// entries between them). Entries under `exclude` (the index folder, when it sits inside the
-/// archive) are skipped. The pieces are walked and handed over in parallel (most of a re-run's
-/// time is the file system's); what `part` made of each comes back in walk order. On a large
-/// archive the whole list of files would take more memory than what the caller keeps of it.
+/// depth-first walk, handed to `part` a piece at a time (each top folder's content, in runs of
+/// up to [`PART_FILES`], and the entries between them). Entries under `exclude` (the index
+/// folder, when it sits inside the archive) are skipped. The top folders are walked and handed
+/// over in parallel (most of a re-run's time is the file system's); what `part` made of each
+/// piece comes back in walk order. On a large archive the whole list of files would take more
+/// memory than what the caller keeps of it.
 pub fn walk_in_parts<T: Send>(
     root: &Path,
     exclude: Option<&Path>,
@@ -40,29 +44,37 @@ pub fn walk_in_parts<T: Send>(
     let walker = Walker::new(root, exclude);
     // The top level, cut into its folders and the runs of entries between them.
     let mut pieces: Vec<Piece> = Vec::new();
-    for listed in walker.collect(root, true) {
-        match (listed, pieces.last_mut()) {
+    walker.walk(
+        root,
+        true,
+        &mut |listed| match (listed, pieces.last_mut()) {
             (Listed::Met(met), Some(Piece::Met(run))) => run.push(met),
             (Listed::Met(met), _) => pieces.push(Piece::Met(vec![met])),
             (Listed::Folder(folder), _) => pieces.push(Piece::Folder(folder)),
-        }
-    }
-    pieces
+        },
+    );
+    let done: Vec<Vec<T>> = pieces
         .into_par_iter()
         .map(|piece| match piece {
-            Piece::Folder(folder) => part(
-                walker
-                    .collect(&folder, false)
-                    .into_iter()
-                    .filter_map(|listed| match listed {
-                        Listed::Met(met) => Some(met),
-                        Listed::Folder(_) => None,
-                    })
-                    .collect(),
-            ),
-            Piece::Met(met) => part(met),
+            Piece::Folder(folder) => {
+                let (mut done, mut run) = (Vec::new(), Vec::new());
+                walker.walk(&folder, false, &mut |listed| {
+                    if let Listed::Met(met) = listed {
+                        run.push(met);
+                        if run.len() == PART_FILES {
+                            done.push(part(std::mem::take(&mut run)));
+                        }
+                    }
+                });
+                if !run.is_empty() || done.is_empty() {
+                    done.push(part(run));
+                }
+                done
+            }
+            Piece::Met(met) => vec![part(met)],
         })
-        .collect()
+        .collect();
+    done.into_iter().flatten().collect()
 }
 
 /// A piece of a walk: a top folder still to walk, or what was met between two of them.
@@ -122,10 +134,10 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// What a sorted walk from `start` meets. At the top level (`root`, one level down) a
-    /// folder is only listed; below, `start` is such a folder, and everything under it is
-    /// walked.
-    fn collect(&self, start: &Path, top_level: bool) -> Vec<Listed> {
+    /// Tells `listed` what a sorted walk from `start` meets, as it meets it. At the top level
+    /// (`root`, one level down) a folder is only listed; below, `start` is such a folder, and
+    /// everything under it is walked.
+    fn walk(&self, start: &Path, top_level: bool, listed: &mut dyn FnMut(Listed)) {
         // By name: entries of one folder share the path up to it, so comparing the whole paths'
         // bytes orders them as their names do, without parsing a path's components per compare
         // (`sort_by_file_name` does: a tenth of a re-run's work on a million files).
@@ -136,13 +148,12 @@ impl<'a> Walker<'a> {
             walk = walk.max_depth(1);
         }
         let mut entries = walk.into_iter();
-        let mut listed = Vec::new();
         let mut folder = Folder::default();
         while let Some(entry) = entries.next() {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(error) => {
-                    listed.push(Listed::Met(Err(walk_error(&error, self.root))));
+                    listed(Listed::Met(Err(walk_error(&error, self.root))));
                     continue;
                 }
             };
@@ -150,8 +161,11 @@ impl<'a> Walker<'a> {
             if entry.depth() == 0 {
                 // The root is walked, not listed (unless it is a single file); a top folder
                 // was listed already.
-                if top_level && !is_dir {
-                    listed.extend(self.found(&entry, &mut folder).map(Listed::Met));
+                if top_level
+                    && !is_dir
+                    && let Some(met) = self.found(&entry, &mut folder)
+                {
+                    listed(Listed::Met(met));
                 }
                 continue;
             }
@@ -160,17 +174,16 @@ impl<'a> Walker<'a> {
                     entries.skip_current_dir();
                 }
             } else if self.loops_to_root(&entry) {
-                listed.push(Listed::Met(Err(loop_error(entry.path()))));
+                listed(Listed::Met(Err(loop_error(entry.path()))));
                 entries.skip_current_dir();
             } else if top_level && is_dir {
                 // Walked next, in parallel with the other top folders.
-                listed.push(Listed::Folder(entry.path().to_path_buf()));
+                listed(Listed::Folder(entry.path().to_path_buf()));
                 entries.skip_current_dir();
-            } else {
-                listed.extend(self.found(&entry, &mut folder).map(Listed::Met));
+            } else if let Some(met) = self.found(&entry, &mut folder) {
+                listed(Listed::Met(met));
             }
         }
-        listed
     }
 
     /// Hidden entries, and the index folder when it sits inside the archive.
