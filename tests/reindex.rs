@@ -187,3 +187,27 @@ fn the_same_folder_spelled_two_ways_is_one_archive() {
         (Some(0), Some(1), Some(1))
     );
 }
+
+#[test]
+fn a_folder_given_with_a_folder_inside_it_is_walked_once() {
+    let env = TestEnv::new();
+    env.write("c/000_uno.txt", GOOD);
+    env.write("c/interni/000_due.txt", GOOD.replace("Tokyo", "Seul"));
+    let (report, _) = index_json(&env, &["c/interni", "c"]);
+    assert_eq!(
+        (report["files"].as_u64(), report["new"].as_u64()),
+        (Some(2), Some(2)),
+        "{report}"
+    );
+    let (report, _) = index_json(&env, &["c/interni", "c/../c/interni"]);
+    assert_eq!(
+        (
+            report["files"].as_u64(),
+            report["unchanged"].as_u64(),
+            report["removed"].as_u64(),
+            report["articles"].as_u64()
+        ),
+        (Some(2), Some(2), Some(0), Some(2)),
+        "{report}"
+    );
+}

@@ -373,6 +373,37 @@ mod tests {
     }
 
     #[test]
+    fn a_large_top_folder_is_handed_over_in_runs_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for day in ["01", "02"] {
+            std::fs::create_dir_all(dir.path().join("grande").join(day)).unwrap();
+        }
+        for n in 0..PART_FILES + 1 {
+            let day = if n < 10 { "01" } else { "02" };
+            let name = format!("grande/{day}/{n:05}.txt");
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        std::fs::write(dir.path().join("z.txt"), "x").unwrap();
+        let pieces = walk_in_parts(dir.path(), None, &|met| {
+            let first = met[0].as_ref().unwrap().path.clone();
+            (met.len(), first.file_name().unwrap().to_owned())
+        });
+        let sizes: Vec<(usize, String)> = pieces
+            .iter()
+            .map(|(n, first)| (*n, first.to_string_lossy().into_owned()))
+            .collect();
+        let second = format!("{PART_FILES:05}.txt");
+        assert_eq!(
+            sizes,
+            [
+                (PART_FILES, "00000.txt".into()),
+                (1, second),
+                (1, "z.txt".into())
+            ]
+        );
+    }
+
+    #[test]
     fn sizes_and_times_read_from_the_folder_agree_with_the_whole_path() {
         let dir = tempfile::tempdir().unwrap();
         let (file, link) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
