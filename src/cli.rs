@@ -164,8 +164,9 @@ pub struct IndexArgs {
     /// Memory budget of the index writer, in megabytes.
     #[arg(long, value_name = "MB", default_value_t = 512)]
     pub memory: usize,
-    /// Commit after reading this many files, so an interrupted run keeps its progress (each
-    /// commit costs a flush and, later, merges: not too often).
+    /// Commit after reading this many files (and after every 50,000 articles), so an
+    /// interrupted run keeps its progress (each commit costs a flush and, later, merges: not
+    /// too often).
     #[arg(long, value_name = "FILES", default_value_t = 50_000)]
     pub commit_every: usize,
 }

@@ -18,8 +18,7 @@ use serde_json::{Value, json};
 use super::Cluster;
 use crate::export;
 use crate::index::plan::{
-    FILES_PER_BATCH, IndexOptions, IndexReport, Pending, Read, Reason, canonical_roots,
-    progress_bar, read_file, survey,
+    IndexOptions, IndexReport, Read, Reason, canonical_roots, progress_bar, read_file, survey,
 };
 use crate::index::state::{FileState, IndexState};
 use crate::index::stories::{self, BANDS};
@@ -70,16 +69,11 @@ pub fn update(
     run.save()?;
 
     let progress = progress_bar(options, plan.pending_files());
-    let mut to_read = plan.into_pending();
-    while !stop.load(Ordering::Relaxed) {
-        let chunk = to_read
-            .by_ref()
-            .take(FILES_PER_BATCH)
-            .collect::<std::io::Result<Vec<Pending>>>()
-            .context("cannot read back the files to index")?;
-        if chunk.is_empty() {
+    for chunk in plan.into_batches() {
+        if stop.load(Ordering::Relaxed) {
             break;
         }
+        let chunk = chunk.context("cannot read back the files to index")?;
         let reads: Vec<Read> = chunk
             .par_iter()
             .map(|pending| {

@@ -33,7 +33,11 @@ pub struct IndexOptions {
 
 /// Files read in parallel before their articles are handed to the writer, in walk order. The
 /// writer's threads index one batch while the next is parsed.
-pub(crate) const FILES_PER_BATCH: usize = 512;
+const FILES_PER_BATCH: usize = 512;
+
+/// Bytes of files in one batch, at most (and one file more): a batch of dumps holding fifty
+/// articles each would otherwise hold 25,000 parsed articles at once.
+const BYTES_PER_BATCH: u64 = 16 << 20;
 
 /// The summary of a run (printed on stderr, or as JSON with `index --json`).
 #[derive(Debug, Default)]
@@ -111,9 +115,24 @@ impl Plan {
         self.stretches.iter().map(|s| s.files).sum()
     }
 
-    /// The files to read, in walk order.
-    pub fn into_pending(self) -> impl Iterator<Item = std::io::Result<Pending>> {
-        self.pending.read(self.stretches)
+    /// The files to read, in walk order, in batches to read in parallel: up to
+    /// [`FILES_PER_BATCH`] files, or until they weigh [`BYTES_PER_BATCH`].
+    pub fn into_batches(self) -> impl Iterator<Item = std::io::Result<Vec<Pending>>> {
+        let mut files = self.pending.read(self.stretches);
+        std::iter::from_fn(move || {
+            let (mut batch, mut bytes) = (Vec::new(), 0);
+            while batch.len() < FILES_PER_BATCH && bytes < BYTES_PER_BATCH {
+                match files.next() {
+                    None => break,
+                    Some(Ok(pending)) => {
+                        bytes += pending.file.size;
+                        batch.push(pending);
+                    }
+                    Some(Err(error)) => return Some(Err(error)),
+                }
+            }
+            (!batch.is_empty()).then_some(Ok(batch))
+        })
     }
 }
 
@@ -497,8 +516,8 @@ mod tests {
     }
 
     fn reasons(plan: Plan) -> Vec<(String, Option<u64>)> {
-        plan.into_pending()
-            .map(|p| p.unwrap())
+        plan.into_batches()
+            .flat_map(|batch| batch.unwrap())
             .map(|p| (p.file.key, known_hash(p.reason)))
             .collect()
     }
@@ -525,6 +544,18 @@ mod tests {
                 ("/a/fresh.txt".to_string(), None),
             ]
         );
+    }
+
+    #[test]
+    fn batches_end_at_their_count_of_files_or_of_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = saved(dir.path(), &[]);
+        let small = (0..FILES_PER_BATCH + 1).map(|n| found(&format!("/a/{n:04}.txt"), 100));
+        let dumps = (0..4).map(|n| found(&format!("/a/dump-{n}.jsonl"), BYTES_PER_BATCH / 2));
+        let pieces = vec![small.collect(), dumps.collect()];
+        let plan = planned(dir.path(), &state, pieces, &[], false);
+        let sizes: Vec<usize> = plan.into_batches().map(|b| b.unwrap().len()).collect();
+        assert_eq!(sizes, [FILES_PER_BATCH, 3, 2]);
     }
 
     #[test]

@@ -17,8 +17,7 @@ use tantivy::{IndexReader, IndexWriter, Term};
 
 use super::document::{ArticleDocument, Lineage};
 use super::plan::{
-    FILES_PER_BATCH, IndexOptions, IndexReport, Pending, Plan, Read, Reason, canonical_roots,
-    progress_bar, read_file, survey,
+    IndexOptions, IndexReport, Plan, Read, Reason, canonical_roots, progress_bar, read_file, survey,
 };
 use super::state::{FileState, IndexState};
 use super::stories::{self, Stories};
@@ -28,6 +27,11 @@ use crate::ingest::{self, FileOutcome, ParseError};
 
 /// Articles of one streamed file (a web archive) between two commits.
 const ARTICLES_PER_STREAM_COMMIT: u32 = 10_000;
+
+/// Articles between two commits, however few the files: what stories remember of the articles
+/// since the last commit grows with them (dumps of fifty articles a file would otherwise fill
+/// hundreds of megabytes before `--commit-every` files are read).
+const ARTICLES_PER_COMMIT: u64 = 50_000;
 
 /// Brings the index at `options.index` up to date with `options.dirs`, in three steps: [`survey`]
 /// what to do from the walk and the last state, [`Run::apply`] it, [`Run::finish`]. `warn`
@@ -119,17 +123,9 @@ impl Run<'_> {
         let progress = progress_bar(options, plan.pending_files());
 
         let articles_read = AtomicU64::new(0);
-        let mut since_commit = 0;
-        let mut to_read = plan.into_pending();
-        loop {
-            let chunk = to_read
-                .by_ref()
-                .take(FILES_PER_BATCH)
-                .collect::<std::io::Result<Vec<Pending>>>()
-                .context("cannot read back the files to index")?;
-            if chunk.is_empty() {
-                break;
-            }
+        let (mut since_commit, mut indexed_at_commit) = (0, 0);
+        for chunk in plan.into_batches() {
+            let chunk = chunk.context("cannot read back the files to index")?;
             // Read and parse in parallel; stop reading new files once asked to stop.
             let reads: Vec<Option<Read>> = chunk
                 .par_iter()
@@ -243,11 +239,16 @@ impl Run<'_> {
             }
             since_commit += files;
             let stopping = stop.load(Ordering::Relaxed);
-            if since_commit >= options.files_per_commit || stopping {
+            let articles_since_commit = report.indexed - indexed_at_commit;
+            if since_commit >= options.files_per_commit
+                || articles_since_commit >= ARTICLES_PER_COMMIT
+                || stopping
+            {
                 commit(writer, state, &options.index)?;
                 reader.reload().context("cannot read the index")?;
                 stories.refresh(reader.searcher());
                 since_commit = 0;
+                indexed_at_commit = report.indexed;
             }
             if stopping {
                 report.interrupted = true;
