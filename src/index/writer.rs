@@ -99,7 +99,8 @@ struct Run<'a> {
 impl Run<'_> {
     /// Removes the vanished files' articles, then reads the pending files in batches, in
     /// parallel, and adds their articles in walk order (each joining its story), committing
-    /// every `files_per_commit` files and when asked to stop.
+    /// every `files_per_commit` files or [`ARTICLES_PER_COMMIT`] articles, and when asked to
+    /// stop.
     fn apply(
         &mut self,
         mut plan: Plan,
