@@ -148,8 +148,9 @@ struct Part {
     pending: Stretch,
     /// Hashes of their keys, when asked for.
     leaving: Vec<u64>,
-    /// Entries the walk could not read, or a failure to write the files to read.
+    /// Entries the walk could not read.
     errors: Vec<ParseError>,
+    /// Why the files to read could not be written, if they could not.
     failed: Option<std::io::Error>,
 }
 
@@ -390,21 +391,25 @@ fn walk_and_load(
         options
             .dirs
             .iter()
-            .zip(roots)
             .enumerate()
-            .filter(|&(i, (_, root))| {
-                !roots
-                    .iter()
-                    .enumerate()
-                    .any(|(j, other)| j != i && root.starts_with(other) && (root != other || j < i))
-            })
-            .flat_map(|(_, (dir, _))| walk_in_parts(dir, index_dir.as_deref(), &sort))
+            .filter(|&(i, _)| !walked_with_another(roots, i))
+            .flat_map(|(_, dir)| walk_in_parts(dir, index_dir.as_deref(), &sort))
             .collect()
     });
     let (state, seen) = loaded
         .into_inner()
         .unwrap_or_else(|| (IndexState::empty(&options.index), Seen::new(0)));
     (state, seen, parts)
+}
+
+/// Whether the `i`th of the canonical `roots` lies inside another one, or repeats an earlier
+/// one: its files are met by that one's walk.
+fn walked_with_another(roots: &[PathBuf], i: usize) -> bool {
+    let root = &roots[i];
+    roots
+        .iter()
+        .enumerate()
+        .any(|(j, other)| j != i && root.starts_with(other) && (root != other || j < i))
 }
 
 /// The content hash the index holds of a file read again.
