@@ -150,7 +150,9 @@ impl IndexState {
             let _ = convert_legacy(dir);
             state = IndexState::read(dir);
         }
-        if !state.blocks.is_empty() {
+        // Any log, even one whose only block was torn: blocks appended after a torn one would
+        // read as one block with it, unsorted.
+        if dir.join(LOG).exists() {
             let _ = state.compact();
         }
         state
@@ -459,6 +461,23 @@ mod tests {
         assert_eq!(loaded.get("a").unwrap().1, state(7));
         assert_eq!(loaded.get("b"), None);
         assert_eq!(loaded.files(), 2);
+    }
+
+    #[test]
+    fn a_run_after_a_torn_first_block_logs_blocks_that_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join(LOG),
+            "{\"key\":\"z\",\"state\":null}\n{\"key\":\"y",
+        )
+        .unwrap();
+        let mut saved = IndexState::open(dir.path());
+        saved.set("b".into(), state(2));
+        saved.set("a".into(), state(1));
+        saved.log().unwrap();
+        // The run dies before its end: the next one reads the block back from the log.
+        let loaded = IndexState::open(dir.path());
+        assert_eq!(articles(&loaded), [("a".into(), 1), ("b".into(), 2)]);
     }
 
     #[test]
