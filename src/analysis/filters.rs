@@ -144,17 +144,11 @@ pub struct Headline;
 
 impl TokenRewrite for Headline {
     fn rewrite(&mut self, token: &mut Token) -> bool {
-        let mut headline = String::with_capacity(token.text.len());
-        for word in token.text.split_whitespace() {
-            if !headline.is_empty() {
-                headline.push(' ');
-            }
-            headline.extend(
-                word.chars()
-                    .map(|c| if is_apostrophe(c) { '\'' } else { c }),
-            );
-        }
-        token.text = headline;
+        let spaced = token.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        token.text = spaced
+            .chars()
+            .map(|c| if is_apostrophe(c) { '\'' } else { c })
+            .collect();
         !token.text.is_empty()
     }
 }
