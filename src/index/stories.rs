@@ -12,10 +12,12 @@
 //! articles alike (on one event, or pages of one manual) below 0.3 (`benches/copies.rs`
 //! measures it). A story is named by the fingerprint of its first article.
 
+use std::cell::{Cell, OnceCell};
+
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::index::SegmentId;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::{DocAddress, DocSet, InvertedIndexReader, Searcher, SegmentReader, TERMINATED, Term};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use super::Fields;
@@ -97,7 +99,7 @@ pub struct Stories {
     searcher: Searcher,
     fields: Fields,
     /// The band filter of each of the searcher's segments, in its order.
-    filters: Vec<(SegmentId, BandFilter)>,
+    filters: Vec<SegmentBands>,
     /// Hashes of the keys of the files whose indexed articles are going, sorted: matching one
     /// of them makes no copy.
     leaving: Vec<u64>,
@@ -109,7 +111,7 @@ pub struct Stories {
 
 impl Stories {
     pub fn new(searcher: Searcher, fields: Fields, leaving: Vec<u64>) -> Stories {
-        let filters = band_filters(&searcher, fields.bands, Vec::new());
+        let filters = band_filters(&searcher, Vec::new());
         Stories {
             searcher,
             fields,
@@ -123,7 +125,7 @@ impl Stories {
     /// After a commit: what was added is now searchable.
     pub fn refresh(&mut self, searcher: Searcher) {
         let known = std::mem::take(&mut self.filters);
-        self.filters = band_filters(&searcher, self.fields.bands, known);
+        self.filters = band_filters(&searcher, known);
         self.searcher = searcher;
         self.recent.clear();
         self.recent_stories.clear();
@@ -207,11 +209,13 @@ impl Stories {
         let mut shared: FxHashMap<DocAddress, usize> = FxHashMap::default();
         let terms = bands.map(|band| Term::from_field_u64(self.fields.bands, band));
         let segments = self.searcher.segment_readers().iter().zip(&self.filters);
-        for (segment_ord, (reader, (_, filter))) in segments.enumerate() {
+        for (segment_ord, (reader, filter)) in segments.enumerate() {
             let Ok(index) = reader.inverted_index(self.fields.bands) else {
                 continue;
             };
-            for term in terms.iter().filter(|term| filter.may_hold(term)) {
+            let filter = filter.filter(reader, &index, self.fields.bands);
+            let may_hold = |term: &&Term| filter.is_none_or(|filter| filter.may_hold(term));
+            for term in terms.iter().filter(may_hold) {
                 let Ok(Some(mut postings)) = index.read_postings(term, IndexRecordOption::Basic)
                 else {
                     continue;
@@ -247,25 +251,57 @@ impl Stories {
     }
 }
 
-/// The filters of the segments of `searcher`, in its order: those `known` kept, the others
-/// made (a segment whose terms cannot be read gets a filter that may hold anything).
-fn band_filters(
-    searcher: &Searcher,
-    bands: Field,
-    known: Vec<(SegmentId, BandFilter)>,
-) -> Vec<(SegmentId, BandFilter)> {
-    let mut known: FxHashMap<SegmentId, BandFilter> = known.into_iter().collect();
+/// The filters of the segments of `searcher`, in its order: those `known` kept, the others to
+/// be made.
+fn band_filters(searcher: &Searcher, known: Vec<SegmentBands>) -> Vec<SegmentBands> {
+    let mut known: FxHashMap<SegmentId, SegmentBands> = known
+        .into_iter()
+        .map(|bands| (bands.segment, bands))
+        .collect();
     searcher
         .segment_readers()
         .iter()
         .map(|reader| {
-            let id = reader.segment_id();
-            let filter = known.remove(&id).unwrap_or_else(|| {
-                BandFilter::of(reader, bands).unwrap_or_else(|_| BandFilter::all())
-            });
-            (id, filter)
+            let segment = reader.segment_id();
+            known.remove(&segment).unwrap_or(SegmentBands {
+                segment,
+                looked_up: Cell::new(0),
+                filter: OnceCell::new(),
+            })
         })
         .collect()
+}
+
+/// A segment's band filter, made once the articles looked up in the segment make it worth its
+/// cost: a few articles added to a large index look their bands up directly.
+struct SegmentBands {
+    segment: SegmentId,
+    /// Articles looked up without the filter.
+    looked_up: Cell<usize>,
+    filter: OnceCell<BandFilter>,
+}
+
+impl SegmentBands {
+    /// Making the filter costs about as much per band term as looking up an article's 16
+    /// bands costs per this many terms (128 ns a term against 2 µs an article, on a 1M
+    /// index): the filter is made once the direct lookups have cost as much as it would.
+    const TERMS_PER_ARTICLE: usize = 16;
+
+    fn filter(
+        &self,
+        reader: &SegmentReader,
+        index: &InvertedIndexReader,
+        bands: Field,
+    ) -> Option<&BandFilter> {
+        if self.filter.get().is_none() {
+            let looked_up = self.looked_up.get() + 1;
+            self.looked_up.set(looked_up);
+            if looked_up * Self::TERMS_PER_ARTICLE < index.terms().num_terms() {
+                return None;
+            }
+        }
+        Some(self.filter.get_or_init(|| BandFilter::of(reader, bands)))
+    }
 }
 
 /// The band terms a segment may hold: a Bloom filter, so that an article's bands are looked up
@@ -280,10 +316,15 @@ impl BandFilter {
     const BITS_PER_TERM: usize = 8;
     const PROBES: u64 = 4;
 
-    fn of(reader: &SegmentReader, bands: Field) -> tantivy::Result<BandFilter> {
+    /// The filter of a segment's band terms (one that holds anything if they cannot be read).
+    fn of(reader: &SegmentReader, bands: Field) -> BandFilter {
+        Self::read(reader, bands).unwrap_or_else(|_| BandFilter { bits: vec![!0] })
+    }
+
+    fn read(reader: &SegmentReader, bands: Field) -> tantivy::Result<BandFilter> {
         let index = reader.inverted_index(bands)?;
         let dictionary = index.terms();
-        let words = (dictionary.num_terms() * Self::BITS_PER_TERM / 64 + 1).next_power_of_two();
+        let words = dictionary.num_terms() * Self::BITS_PER_TERM / 64 + 1;
         let mut bits = vec![0u64; words];
         let mut terms = dictionary.stream()?;
         while terms.advance() {
@@ -294,22 +335,21 @@ impl BandFilter {
         Ok(BandFilter { bits })
     }
 
-    /// A filter that holds everything.
-    fn all() -> BandFilter {
-        BandFilter { bits: vec![!0] }
-    }
-
     fn may_hold(&self, term: &Term) -> bool {
         Self::probes(term.serialized_value_bytes(), self.bits.len())
             .all(|bit| self.bits[bit / 64] & (1 << (bit % 64)) != 0)
     }
 
-    /// The bits of a term in a filter of `words` (a power of two) words, by double hashing.
+    /// The bits of a term in a filter of `words` words: double hashing, each probe mapped onto
+    /// the bits by a multiplication (Lemire's reduction) rather than a power-of-two mask.
     fn probes(key: &[u8], words: usize) -> impl Iterator<Item = usize> {
         let hash = xxh3_64(key);
-        let (first, step) = (hash, (hash >> 32) | 1);
-        let mask = (words * 64 - 1) as u64;
-        (0..Self::PROBES).map(move |i| (first.wrapping_add(i.wrapping_mul(step)) & mask) as usize)
+        let (first, step) = (hash, hash.rotate_left(32) | 1);
+        let bits = (words * 64) as u128;
+        (0..Self::PROBES).map(move |i| {
+            let probe = first.wrapping_add(i.wrapping_mul(step));
+            ((u128::from(probe) * bits) >> 64) as usize
+        })
     }
 }
 
@@ -386,10 +426,24 @@ mod tests {
         }
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
-        let filter = BandFilter::of(searcher.segment_reader(0), field).unwrap();
+        let filter = BandFilter::read(searcher.segment_reader(0), field).unwrap();
         let holds = |band: u64| filter.may_hold(&Term::from_field_u64(field, band));
         assert!(held.iter().all(|&band| holds(band)));
         let others = (2_000..22_000u64).filter(|&i| holds(mix(i))).count();
         assert!(others < 20_000 / 20, "{others} of 20000 other bands pass");
+
+        // Made only once a sixteenth as many articles as it has terms were looked up directly.
+        let segment = SegmentBands {
+            segment: searcher.segment_reader(0).segment_id(),
+            looked_up: Cell::new(0),
+            filter: OnceCell::new(),
+        };
+        let reader = searcher.segment_reader(0);
+        let index = reader.inverted_index(field).unwrap();
+        let direct = (0..200)
+            .take_while(|_| segment.filter(reader, &index, field).is_none())
+            .count();
+        assert_eq!(direct, 2_000 / SegmentBands::TERMS_PER_ARTICLE - 1);
+        assert!(segment.filter(reader, &index, field).is_some());
     }
 }
