@@ -16,8 +16,8 @@ use std::cell::{Cell, OnceCell};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::index::SegmentId;
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, InvertedIndexReader, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, InvertedIndexReader, Searcher, TERMINATED, Term};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use super::Fields;
@@ -213,7 +213,7 @@ impl Stories {
             let Ok(index) = reader.inverted_index(self.fields.bands) else {
                 continue;
             };
-            let filter = filter.filter(reader, &index, self.fields.bands);
+            let filter = filter.filter(&index);
             let may_hold = |term: &&Term| filter.is_none_or(|filter| filter.may_hold(term));
             for term in terms.iter().filter(may_hold) {
                 let Ok(Some(mut postings)) = index.read_postings(term, IndexRecordOption::Basic)
@@ -293,12 +293,8 @@ impl SegmentBands {
         }
     }
 
-    fn filter(
-        &self,
-        reader: &SegmentReader,
-        index: &InvertedIndexReader,
-        bands: Field,
-    ) -> Option<&BandFilter> {
+    /// The filter of the segment whose band terms `index` reads, if worth making yet.
+    fn filter(&self, index: &InvertedIndexReader) -> Option<&BandFilter> {
         if self.filter.get().is_none() {
             let looked_up = self.looked_up.get() + 1;
             self.looked_up.set(looked_up);
@@ -306,7 +302,7 @@ impl SegmentBands {
                 return None;
             }
         }
-        Some(self.filter.get_or_init(|| BandFilter::of(reader, bands)))
+        Some(self.filter.get_or_init(|| BandFilter::of(index)))
     }
 }
 
@@ -323,12 +319,11 @@ impl BandFilter {
     const PROBES: u64 = 4;
 
     /// The filter of a segment's band terms (one that holds anything if they cannot be read).
-    fn of(reader: &SegmentReader, bands: Field) -> BandFilter {
-        Self::read(reader, bands).unwrap_or_else(|_| BandFilter { bits: vec![!0] })
+    fn of(index: &InvertedIndexReader) -> BandFilter {
+        Self::read(index).unwrap_or_else(|_| BandFilter { bits: vec![!0] })
     }
 
-    fn read(reader: &SegmentReader, bands: Field) -> tantivy::Result<BandFilter> {
-        let index = reader.inverted_index(bands)?;
+    fn read(index: &InvertedIndexReader) -> std::io::Result<BandFilter> {
         let dictionary = index.terms();
         let words = dictionary.num_terms() * Self::BITS_PER_TERM / 64 + 1;
         let mut bits = vec![0u64; words];
@@ -432,20 +427,20 @@ mod tests {
         }
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
-        let filter = BandFilter::read(searcher.segment_reader(0), field).unwrap();
+        let reader = searcher.segment_reader(0);
+        let index = reader.inverted_index(field).unwrap();
+        let filter = BandFilter::read(&index).unwrap();
         let holds = |band: u64| filter.may_hold(&Term::from_field_u64(field, band));
         assert!(held.iter().all(|&band| holds(band)));
         let others = (2_000..22_000u64).filter(|&i| holds(mix(i))).count();
         assert!(others < 20_000 / 20, "{others} of 20000 other bands pass");
 
         // Made only once a sixteenth as many articles as it has terms were looked up directly.
-        let reader = searcher.segment_reader(0);
         let segment = SegmentBands::new(reader.segment_id());
-        let index = reader.inverted_index(field).unwrap();
         let direct = (0..200)
-            .take_while(|_| segment.filter(reader, &index, field).is_none())
+            .take_while(|_| segment.filter(&index).is_none())
             .count();
         assert_eq!(direct, 2_000 / SegmentBands::TERMS_PER_ARTICLE - 1);
-        assert!(segment.filter(reader, &index, field).is_some());
+        assert!(segment.filter(&index).is_some());
     }
 }
