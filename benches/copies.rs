@@ -64,7 +64,10 @@ fn main() -> anyhow::Result<()> {
     );
     let seconds = started.elapsed().as_secs_f64();
 
-    let stories = stories_by_id(&index)?;
+    let stories: HashMap<String, u64> = stories_by_id(&index)?
+        .into_iter()
+        .map(|(id, (story, _))| (id, story))
+        .collect();
     let truth = |id: &str| id.split('c').next().unwrap_or(id).to_string();
     let ids: Vec<&String> = stories.keys().collect();
     let (mut both, mut predicted, mut actual) = (0u64, 0u64, 0u64);
@@ -86,7 +89,73 @@ fn main() -> anyhow::Result<()> {
         ratio(both, predicted),
         ratio(both, actual),
     );
+    println!();
+    templated(&work)?;
     Ok(())
+}
+
+/// Every page of the real text as it is, templated pages included: each pair the index groups
+/// is checked by how much of the shorter body's four-word shingles the other holds.
+fn templated(work: &Path) -> anyhow::Result<()> {
+    let index = work.join("copies-templated-index");
+    let _ = fs::remove_dir_all(&index);
+    let output = Command::new(BIN)
+        .args(["index", "--quiet", "--index"])
+        .arg(&index)
+        .arg(work.join("corpus"))
+        .output()?;
+    ensure!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let articles = stories_by_id(&index)?;
+    let mut by_story: HashMap<u64, Vec<&String>> = HashMap::new();
+    for (id, (story, _)) in &articles {
+        by_story.entry(*story).or_default().push(id);
+    }
+    let shingles: HashMap<&String, HashSet<Vec<String>>> = articles
+        .iter()
+        .map(|(id, (_, body))| (id, shingle_set(body)))
+        .collect();
+    let (mut pairs, mut under_half, mut under_08) = (0u64, 0u64, 0u64);
+    for members in by_story.values() {
+        for (i, a) in members.iter().enumerate() {
+            for b in &members[i + 1..] {
+                let overlap = containment(&shingles[a], &shingles[b]);
+                pairs += 1;
+                under_half += u64::from(overlap < 0.5);
+                under_08 += u64::from(overlap < 0.8);
+            }
+        }
+    }
+    let share = |n: u64| {
+        if pairs == 0 {
+            0.0
+        } else {
+            n as f64 / pairs as f64
+        }
+    };
+    println!("Every page as it is (templated pages included):");
+    println!();
+    println!("| articles | pairs grouped | containment < 0.5 | containment < 0.8 |");
+    println!("|---|---|---|---|");
+    println!(
+        "| {} | {pairs} | {under_half} ({:.1}%) | {under_08} ({:.1}%) |",
+        articles.len(),
+        100.0 * share(under_half),
+        100.0 * share(under_08),
+    );
+    Ok(())
+}
+
+/// The share of the smaller set that the other holds.
+fn containment(a: &HashSet<Vec<String>>, b: &HashSet<Vec<String>>) -> f64 {
+    let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if shorter.is_empty() {
+        return 1.0;
+    }
+    shorter.intersection(longer).count() as f64 / shorter.len() as f64
 }
 
 fn read_originals(corpus: &Path) -> anyhow::Result<Vec<Original>> {
@@ -243,8 +312,8 @@ fn sentences_of(text: &str) -> Vec<String> {
     out
 }
 
-/// Every article's id and story, read from the index.
-fn stories_by_id(index: &Path) -> anyhow::Result<HashMap<String, u64>> {
+/// Every article's id, story and body, read from the index.
+fn stories_by_id(index: &Path) -> anyhow::Result<HashMap<String, (u64, String)>> {
     let opened = emeroteca::index::open(index)?;
     let searcher = opened.reader.searcher();
     let fields = opened.schema.fields;
@@ -257,12 +326,12 @@ fn stories_by_id(index: &Path) -> anyhow::Result<HashMap<String, u64>> {
         for doc in segment.doc_ids_alive() {
             let stored: TantivyDocument =
                 searcher.doc(tantivy::DocAddress::new(ord as u32, doc))?;
-            let id = stored
-                .get_first(fields.id)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string();
-            stories.insert(id, story.first(doc).unwrap_or_default());
+            let text = |field| {
+                let value = stored.get_first(field).and_then(|v| v.as_str());
+                value.unwrap_or_default().to_string()
+            };
+            let story = story.first(doc).context("an article without a story")?;
+            stories.insert(text(fields.id), (story, text(fields.body)));
         }
     }
     Ok(stories)

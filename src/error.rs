@@ -19,6 +19,11 @@ pub enum IndexError {
     },
     #[error("{} exists and is not an emeroteca index; choose another --index", .0.display())]
     NotAnIndex(PathBuf),
+    #[error(
+        "the index at {} is read-only here: `index` cannot write to it (search, get, stats and serve can read it)",
+        .0.display()
+    )]
+    ReadOnly(PathBuf),
     #[error("another indexing run holds the index at {}; try again when it ends", .0.display())]
     Locked(PathBuf),
 }

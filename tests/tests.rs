@@ -19,6 +19,7 @@ mod json;
 mod opensearch;
 mod queries;
 mod ranking;
+mod read_only;
 mod reindex;
 mod search;
 mod serve;

@@ -21,7 +21,7 @@ use crate::index::plan::{
     IndexOptions, IndexReport, Read, Reason, canonical_roots, progress_bar, read_file, survey,
 };
 use crate::index::state::{FileState, IndexState};
-use crate::index::stories::{self, BANDS};
+use crate::index::stories::{self, Shingles, Sketch};
 use crate::ingest::{self, Article, FileOutcome, ParseError};
 
 /// About how many bytes of documents one `_bulk` request carries.
@@ -271,7 +271,7 @@ struct Unsent {
     file: usize,
     article: Article,
     fingerprint: u64,
-    bands: Option<[u64; BANDS]>,
+    sketch: Option<Sketch>,
 }
 
 impl Run<'_> {
@@ -292,7 +292,7 @@ impl Run<'_> {
             self.documents.push(Unsent {
                 file,
                 fingerprint: article.fingerprint(),
-                bands: stories::bands(&article.body),
+                sketch: stories::sketch(&article.body),
                 article,
             });
         }
@@ -311,10 +311,10 @@ impl Run<'_> {
             let mut stories = self.known_stories(&documents)?;
             let mut lines = String::new();
             for unsent in &documents {
-                let (article, bands) = (&unsent.article, unsent.bands.as_ref());
-                let (story, copy) = stories.story_of(bands, unsent.fingerprint);
-                self.recent
-                    .remember(story, bands.into_iter().flatten().copied(), copy);
+                let (article, sketch) = (&unsent.article, unsent.sketch.as_ref());
+                let (story, copy) = stories.story_of(sketch, unsent.fingerprint);
+                self.recent.remember(story, sketch, copy);
+                let bands = sketch.map(|s| &s.bands);
                 let file = &mut self.files[unsent.file];
                 if copy {
                     file.entry.duplicates += 1;
@@ -402,13 +402,13 @@ impl Run<'_> {
         let mut fingerprints: FxHashSet<String> = FxHashSet::default();
         for unsent in documents {
             fingerprints.insert(unsent.fingerprint.to_string());
-            for band in unsent.bands.iter().flatten() {
+            for band in unsent.sketch.iter().flat_map(|s| s.bands) {
                 bands.insert(band.to_string());
             }
         }
         let query = json!({
             "size": 10_000,
-            "_source": ["story", "bands"],
+            "_source": ["story", "bands", "body"],
             "query": { "bool": { "should": [
                 { "terms": { "bands": bands } },
                 { "terms": { "story": fingerprints } },
@@ -423,43 +423,61 @@ impl Run<'_> {
                 continue;
             };
             let bands = hit["_source"]["bands"].as_array().into_iter().flatten();
-            known.remember(story, bands.filter_map(number), false);
+            let body = hit["_source"]["body"].as_str().unwrap_or_default();
+            known.remember_first(story, bands.filter_map(number), Shingles::of(body));
         }
         Ok(known)
     }
 }
 
-/// Stories already in the cluster or sent in this request: by band of their first article.
+/// Stories already in the cluster or sent in this request: by band of their first article,
+/// with its shingles to verify a candidate.
 #[derive(Clone, Default)]
 struct Known {
     bands: FxHashMap<u64, Vec<u64>>,
+    shingles: FxHashMap<u64, Shingles>,
     told: FxHashSet<u64>,
 }
 
 impl Known {
     /// Notes an article of `story`; a story's first article (no copy) is found by its bands.
-    fn remember(&mut self, story: u64, bands: impl Iterator<Item = u64>, copy: bool) {
+    fn remember(&mut self, story: u64, sketch: Option<&Sketch>, copy: bool) {
         self.told.insert(story);
-        if copy {
-            return;
+        if let Some(sketch) = sketch.filter(|_| !copy) {
+            self.remember_first(story, sketch.bands.into_iter(), sketch.shingles.clone());
         }
+    }
+
+    /// Notes the first article of `story`, by its bands and shingles.
+    fn remember_first(&mut self, story: u64, bands: impl Iterator<Item = u64>, shingles: Shingles) {
+        self.told.insert(story);
         for band in bands {
             let stories = self.bands.entry(band).or_default();
             if !stories.contains(&story) {
                 stories.push(story);
             }
         }
+        self.shingles.entry(story).or_insert(shingles);
     }
 
-    /// As [`stories::Stories::story_of`]: the story sharing the most bands, else the one named
-    /// by the fingerprint; and whether the article is a copy.
-    fn story_of(&mut self, bands: Option<&[u64; BANDS]>, fingerprint: u64) -> (u64, bool) {
-        let similar = bands.and_then(|b| stories::best_shared(b, &self.bands));
+    /// As [`stories::Stories::story_of`]: the story sharing the most bands among those whose
+    /// first article overlaps the body, else the one named by the fingerprint; and whether the
+    /// article is a copy.
+    fn story_of(&mut self, sketch: Option<&Sketch>, fingerprint: u64) -> (u64, bool) {
+        let similar = sketch.and_then(|sketch| {
+            stories::candidates(&sketch.bands, &self.bands)
+                .into_iter()
+                .find(|story| {
+                    self.shingles
+                        .get(story)
+                        .is_some_and(|first| sketch.shingles.copies(first))
+                })
+        });
         let (story, copy) = match similar {
             Some(story) => (story, true),
             None => (fingerprint, self.told.contains(&fingerprint)),
         };
-        self.remember(story, bands.into_iter().flatten().copied(), copy);
+        self.remember(story, sketch, copy);
         (story, copy)
     }
 }

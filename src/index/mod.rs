@@ -4,6 +4,7 @@
 mod document;
 mod pending;
 pub(crate) mod plan;
+mod read_only;
 pub mod schema;
 pub mod state;
 mod stats;
@@ -26,6 +27,7 @@ use crate::analysis;
 use crate::error::IndexError;
 use crate::ingest::Article;
 pub use plan::{IndexOptions, IndexReport};
+use read_only::ReadOnlyDirectory;
 pub use schema::{Fields, IndexSchema};
 pub use stats::{Stats, stats};
 pub use writer::update;
@@ -111,8 +113,15 @@ fn open_with(path: &Path, reload: ReloadPolicy) -> anyhow::Result<OpenIndex> {
         return Err(IndexError::Missing(path.to_path_buf()).into());
     }
     check_version(path, &schema)?;
-    let index = Index::open_in_dir(path)
-        .with_context(|| format!("cannot open index at {}", path.display()))?;
+    // On media this process cannot write, the index is read as it is, and no watcher follows
+    // commits that cannot come from here.
+    let (index, reload) = if read_only::writable(path) {
+        (Index::open_in_dir(path), reload)
+    } else {
+        let directory = ReadOnlyDirectory::open(path);
+        (directory.and_then(Index::open), ReloadPolicy::Manual)
+    };
+    let index = index.with_context(|| format!("cannot open index at {}", path.display()))?;
     with_reader(index, schema, path, reload)
 }
 
@@ -154,6 +163,9 @@ fn check_version(path: &Path, schema: &IndexSchema) -> Result<(), IndexError> {
 fn open_or_create(path: &Path) -> anyhow::Result<OpenIndex> {
     let schema = IndexSchema::load();
     let exists = path.join("meta.json").is_file();
+    if exists && !read_only::writable(path) {
+        return Err(IndexError::ReadOnly(path.to_path_buf()).into());
+    }
     if exists {
         match check_version(path, &schema) {
             Ok(()) => return open(path),

@@ -2,22 +2,26 @@
 //! a sentence added or cut is the same story; every copy is indexed, and search shows the story
 //! once (see `search::rank`).
 //!
-//! Copies are found by MinHash over four-word shingles of the body's words (case and
+//! Candidates are found by MinHash over four-word shingles of the body's words (case and
 //! punctuation ignored), one permutation hashing (one hash per shingle, 32 buckets, empty
 //! buckets filled from the next) so that it costs a hash per word. The signature is cut into 16
 //! bands of two values, indexed as terms of the `bands` field for the first article of each
-//! story only: an article is a copy of the story whose first article shares the most bands with
-//! it, at least [`MIN_BANDS`]. Two bodies with a Jaccard similarity J share 16·J² bands on
-//! average: two from J ≈ 0.35, where copies with a newspaper's edits are above 0.5 and different
-//! articles alike (on one event, or pages of one manual) below 0.3 (`benches/copies.rs`
-//! measures it). A story is named by the fingerprint of its first article.
+//! story only: an article sharing [`MIN_BANDS`] bands with a story's first article is a
+//! candidate. Bands alone group pages that share a template or boilerplate, so a candidate
+//! becomes a copy only when the texts really overlap: at least [`MIN_CONTAINMENT`] of the
+//! shorter body's shingles are in the other ([`Shingles`]). A story is named by the fingerprint
+//! of its first article.
 
 use std::cell::{Cell, OnceCell};
 
+use anyhow::Context;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocSet, InvertedIndexReader, Searcher, TERMINATED, Term};
+use tantivy::schema::Value;
+use tantivy::{
+    DocAddress, DocSet, InvertedIndexReader, Searcher, TERMINATED, TantivyDocument, Term,
+};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use super::Fields;
@@ -32,9 +36,22 @@ const MIN_BANDS: usize = 2;
 /// words (its fingerprint).
 const MIN_WORDS: usize = 40;
 
-/// The band terms of a body, or `None` when it has fewer than [`MIN_WORDS`] words.
-pub fn bands(body: &str) -> Option<[u64; BANDS]> {
-    let signature = signature(body)?;
+/// The share of the shorter body's shingles the other must hold for a candidate to be a copy.
+pub const MIN_CONTAINMENT: f64 = 0.8;
+
+/// Candidates verified for one article, best first: a few, since a copy shares many bands.
+const MAX_VERIFIED: usize = 4;
+
+/// What finds a body's copies: its band terms, and its shingles to verify a candidate.
+pub struct Sketch {
+    pub bands: [u64; BANDS],
+    pub shingles: Shingles,
+}
+
+/// The sketch of a body, or `None` when it has fewer than [`MIN_WORDS`] words.
+pub fn sketch(body: &str) -> Option<Sketch> {
+    let shingles = shingle_hashes(body)?;
+    let signature = signature(&shingles);
     let mut bands = [0; BANDS];
     for (band, pair) in signature.chunks_exact(2).enumerate() {
         let mut bytes = [0u8; 16];
@@ -42,10 +59,92 @@ pub fn bands(body: &str) -> Option<[u64; BANDS]> {
         bytes[8..].copy_from_slice(&pair[1].to_le_bytes());
         bands[band] = xxh3_64_with_seed(&bytes, band as u64);
     }
-    Some(bands)
+    Some(Sketch {
+        bands,
+        shingles: Shingles::of_hashes(shingles),
+    })
 }
 
-fn signature(body: &str) -> Option<[u64; BUCKETS]> {
+/// The band terms of a body, or `None` when it has fewer than [`MIN_WORDS`] words.
+pub fn bands(body: &str) -> Option<[u64; BANDS]> {
+    sketch(body).map(|sketch| sketch.bands)
+}
+
+/// A body's four-word shingles, as a consistent sample: the [`Shingles::KEPT`] smallest of their
+/// 32-bit hashes (all of them for a body of up to that many), so that two bodies compare on the
+/// same range of hashes and memory stays bounded per article.
+#[derive(Debug, Clone)]
+pub struct Shingles {
+    /// Sorted, distinct.
+    smallest: Vec<u32>,
+    /// Distinct shingles in the body.
+    distinct: usize,
+}
+
+impl Shingles {
+    const KEPT: usize = 256;
+
+    /// The shingles of a body (none under [`MIN_WORDS`] words).
+    pub fn of(body: &str) -> Shingles {
+        Shingles::of_hashes(shingle_hashes(body).unwrap_or_default())
+    }
+
+    fn of_hashes(hashes: Vec<u64>) -> Shingles {
+        let mut all: Vec<u32> = hashes.into_iter().map(|h| (h >> 32) as u32).collect();
+        all.sort_unstable();
+        all.dedup();
+        let distinct = all.len();
+        all.truncate(Self::KEPT);
+        all.shrink_to_fit();
+        Shingles {
+            smallest: all,
+            distinct,
+        }
+    }
+
+    /// The largest hash this sample is complete up to.
+    fn complete_to(&self) -> u32 {
+        if self.distinct > self.smallest.len() {
+            self.smallest.last().copied().unwrap_or(0)
+        } else {
+            u32::MAX
+        }
+    }
+
+    /// The share of the shorter body's shingles that the other holds, estimated on the hashes
+    /// both samples are complete up to (exact for bodies of up to [`Shingles::KEPT`] shingles).
+    pub fn containment(&self, other: &Shingles) -> f64 {
+        let (shorter, longer) = if self.distinct <= other.distinct {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let bound = self.complete_to().min(other.complete_to());
+        let sample: Vec<u32> = shorter
+            .smallest
+            .iter()
+            .copied()
+            .take_while(|&h| h <= bound)
+            .collect();
+        if sample.is_empty() {
+            return 0.0;
+        }
+        let held = sample
+            .iter()
+            .filter(|h| longer.smallest.binary_search(h).is_ok())
+            .count();
+        held as f64 / sample.len() as f64
+    }
+
+    /// Whether the two bodies overlap enough to be copies.
+    pub fn copies(&self, other: &Shingles) -> bool {
+        self.containment(other) >= MIN_CONTAINMENT
+    }
+}
+
+/// The hashes of a body's four-word shingles, or `None` when it has fewer than [`MIN_WORDS`]
+/// words.
+fn shingle_hashes(body: &str) -> Option<Vec<u64>> {
     let words: Vec<u64> = body
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -60,10 +159,16 @@ fn signature(body: &str) -> Option<[u64; BUCKETS]> {
     if words.len() < MIN_WORDS {
         return None;
     }
+    let shingles = words
+        .windows(4)
+        .map(|w| mix(w[0] ^ w[1].rotate_left(17) ^ w[2].rotate_left(31) ^ w[3].rotate_left(47)))
+        .collect();
+    Some(shingles)
+}
+
+fn signature(shingles: &[u64]) -> [u64; BUCKETS] {
     let mut minimum = [u64::MAX; BUCKETS];
-    for w in words.windows(4) {
-        let shingle =
-            mix(w[0] ^ w[1].rotate_left(17) ^ w[2].rotate_left(31) ^ w[3].rotate_left(47));
+    for &shingle in shingles {
         let bucket = (shingle >> (64 - BUCKET_BITS)) as usize;
         let value = shingle & ((1 << (64 - BUCKET_BITS)) - 1);
         minimum[bucket] = minimum[bucket].min(value);
@@ -83,7 +188,7 @@ fn signature(body: &str) -> Option<[u64; BUCKETS]> {
             signature[bucket] = mix(minimum[from] ^ (next as u64) << (64 - BUCKET_BITS));
         }
     }
-    Some(signature)
+    signature
 }
 
 /// A 64-bit finaliser (splitmix64): spreads the shingle's bits over the bucket and the value.
@@ -105,6 +210,8 @@ pub struct Stories {
     leaving: Vec<u64>,
     /// Band → the stories of the articles added since the last commit that have it.
     recent: FxHashMap<u64, Vec<u64>>,
+    /// The shingles of the first article of each story added since the last commit.
+    recent_shingles: FxHashMap<u64, Shingles>,
     /// The stories of the articles added since the last commit.
     recent_stories: FxHashSet<u64>,
 }
@@ -118,6 +225,7 @@ impl Stories {
             filters,
             leaving,
             recent: FxHashMap::default(),
+            recent_shingles: FxHashMap::default(),
             recent_stories: FxHashSet::default(),
         }
     }
@@ -128,28 +236,39 @@ impl Stories {
         self.filters = band_filters(&searcher, known);
         self.searcher = searcher;
         self.recent.clear();
+        self.recent_shingles.clear();
         self.recent_stories.clear();
     }
 
-    /// The story an article with these bands and this fingerprint joins, and whether it is a
+    /// The story an article with this sketch and this fingerprint joins, and whether it is a
     /// copy; a new story is named by the fingerprint. Only a story's first article is matched
     /// against (its copies are indexed without bands): a copy of a copy of a copy drifts, and
     /// pages that each resemble the next are not one story.
-    pub fn story_of(&mut self, bands: Option<&[u64; BANDS]>, fingerprint: u64) -> (u64, bool) {
-        let similar = bands.and_then(|bands| match self.best_indexed(bands) {
-            Some((address, story)) => Some((story, !self.is_leaving(address))),
-            None => self.best_recent(bands).map(|story| (story, true)),
-        });
+    pub fn story_of(
+        &mut self,
+        sketch: Option<&Sketch>,
+        fingerprint: u64,
+    ) -> anyhow::Result<(u64, bool)> {
+        let similar = match sketch {
+            Some(sketch) => match self.best_indexed(sketch)? {
+                Some((address, story)) => Some((story, !self.is_leaving(address))),
+                None => self.best_recent(sketch).map(|story| (story, true)),
+            },
+            None => None,
+        };
         // Without a similar article (or bands: a short body), an exact copy still has the same
         // fingerprint, the name of its story.
         let (story, copy) = similar.unwrap_or_else(|| (fingerprint, self.is_told(fingerprint)));
         self.recent_stories.insert(story);
-        if !copy {
-            for band in bands.into_iter().flatten() {
-                self.recent.entry(*band).or_default().push(story);
+        if let Some(sketch) = sketch.filter(|_| !copy) {
+            for band in sketch.bands {
+                self.recent.entry(band).or_default().push(story);
             }
+            self.recent_shingles
+                .entry(story)
+                .or_insert_with(|| sketch.shingles.clone());
         }
-        (story, copy)
+        Ok((story, copy))
     }
 
     /// Whether an article of `story` is indexed (and staying) or was added since the commit.
@@ -204,10 +323,13 @@ impl Stories {
         }
     }
 
-    /// The indexed article sharing the most bands, if enough, and its story.
-    fn best_indexed(&self, bands: &[u64; BANDS]) -> Option<(DocAddress, u64)> {
+    /// The indexed article sharing the most bands among those that overlap the body, and its
+    /// story.
+    fn best_indexed(&self, sketch: &Sketch) -> anyhow::Result<Option<(DocAddress, u64)>> {
         let mut shared: FxHashMap<DocAddress, usize> = FxHashMap::default();
-        let terms = bands.map(|band| Term::from_field_u64(self.fields.bands, band));
+        let terms = sketch
+            .bands
+            .map(|band| Term::from_field_u64(self.fields.bands, band));
         let segments = self.searcher.segment_readers().iter().zip(&self.filters);
         for (segment_ord, (reader, filter)) in segments.enumerate() {
             let Ok(index) = reader.inverted_index(self.fields.bands) else {
@@ -231,23 +353,39 @@ impl Stories {
                 }
             }
         }
-        let (address, count) = shared
-            .into_iter()
-            .max_by_key(|(a, n)| (*n, std::cmp::Reverse(*a)))?;
-        if count < MIN_BANDS {
-            return None;
+        for address in best_first(shared).into_iter().take(MAX_VERIFIED) {
+            let doc: TantivyDocument = self
+                .searcher
+                .doc(address)
+                .context("cannot read an indexed article to compare with")?;
+            let body = doc.get_first(self.fields.body).and_then(|v| v.as_str());
+            if !sketch
+                .shingles
+                .copies(&Shingles::of(body.unwrap_or_default()))
+            {
+                continue;
+            }
+            let fast = self
+                .searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields();
+            let story = fast.u64(Fields::STORY)?.first(address.doc_id);
+            return Ok(story.map(|story| (address, story)));
         }
-        let fast = self
-            .searcher
-            .segment_reader(address.segment_ord)
-            .fast_fields();
-        let story = fast.u64(Fields::STORY).ok()?.first(address.doc_id)?;
-        Some((address, story))
+        Ok(None)
     }
 
-    /// The story sharing the most bands among the articles added since the last commit.
-    fn best_recent(&self, bands: &[u64; BANDS]) -> Option<u64> {
-        best_shared(bands, &self.recent)
+    /// The story sharing the most bands among those added since the last commit that overlap
+    /// the body.
+    fn best_recent(&self, sketch: &Sketch) -> Option<u64> {
+        candidates(&sketch.bands, &self.recent)
+            .into_iter()
+            .take(MAX_VERIFIED)
+            .find(|story| {
+                self.recent_shingles
+                    .get(story)
+                    .is_some_and(|first| sketch.shingles.copies(first))
+            })
     }
 }
 
@@ -354,19 +492,28 @@ impl BandFilter {
     }
 }
 
-/// The story sharing the most of `bands`, if enough, given the stories that have each band.
-pub fn best_shared(bands: &[u64; BANDS], stories: &FxHashMap<u64, Vec<u64>>) -> Option<u64> {
+/// The stories sharing at least [`MIN_BANDS`] of `bands`, the most first, given the stories
+/// that have each band.
+pub fn candidates(bands: &[u64; BANDS], stories: &FxHashMap<u64, Vec<u64>>) -> Vec<u64> {
     let mut shared: FxHashMap<u64, usize> = FxHashMap::default();
     for band in bands {
         for story in stories.get(band).into_iter().flatten() {
             *shared.entry(*story).or_default() += 1;
         }
     }
-    shared
+    best_first(shared)
+}
+
+/// The keys counted at least [`MIN_BANDS`] times, the most first (the smallest key first among
+/// equals, so that the choice does not depend on the map's order).
+fn best_first<K: Ord + Copy>(counts: FxHashMap<K, usize>) -> Vec<K> {
+    let mut found: Vec<(usize, K)> = counts
         .into_iter()
         .filter(|(_, n)| *n >= MIN_BANDS)
-        .max_by_key(|(story, n)| (*n, std::cmp::Reverse(*story)))
-        .map(|(story, _)| story)
+        .map(|(key, n)| (n, key))
+        .collect();
+    found.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    found.into_iter().map(|(_, key)| key).collect()
 }
 
 #[cfg(test)]
@@ -406,6 +553,30 @@ mod tests {
             arrivano tardi, mentre il ministro promette un intervento con la legge di bilancio \
             e ricorda che i fondi europei copriranno parte della spesa prevista.";
         assert!(shared(STORY, other) < MIN_BANDS, "{}", shared(STORY, other));
+        let shingles = |body: &str| sketch(body).unwrap().shingles;
+        assert!(shingles(STORY).copies(&shingles(&edited)));
+        assert!(!shingles(STORY).copies(&shingles(other)));
+    }
+
+    #[test]
+    fn a_page_sharing_its_template_is_no_copy() {
+        let template = "Per aprire la finestra delle preferenze scegliere Modifica dal menu \
+            principale e poi Preferenze; le modifiche sono applicate subito e restano valide \
+            alla prossima apertura del programma. ";
+        let one = format!(
+            "{template}La scheda Generale imposta la lingua dell'interfaccia e il \
+            tema delle icone, oltre alla cartella in cui sono salvati i documenti nuovi."
+        );
+        let other = format!(
+            "{template}La scheda Rete indica il server proxy da usare e il \
+            numero di connessioni aperte insieme durante lo scaricamento dei file."
+        );
+        let (one, other) = (sketch(&one).unwrap(), sketch(&other).unwrap());
+        let shared = one.bands.iter().zip(&other.bands).filter(|(a, b)| a == b);
+        assert!(shared.count() >= MIN_BANDS, "the bands make it a candidate");
+        let overlap = one.shingles.containment(&other.shingles);
+        assert!(overlap < MIN_CONTAINMENT, "{overlap}");
+        assert!(!one.shingles.copies(&other.shingles));
     }
 
     #[test]

@@ -189,7 +189,7 @@ impl Run<'_> {
                     }
                     Read::Parsed { hash, outcome } => {
                         adding.entry.hash = hash;
-                        adding.add(outcome);
+                        adding.add(outcome)?;
                         report.count(p.reason);
                     }
                     Read::Stream { hash, gzipped } => {
@@ -201,31 +201,38 @@ impl Run<'_> {
                             .unwrap_or_default()
                             .to_string_lossy();
                         let mut articles_since_commit = 0;
+                        // A failure of the index itself ends the stream and the run.
+                        let mut failed: Option<anyhow::Error> = None;
                         let read = ingest::warc::read(
                             &p.file.path,
                             gzipped,
                             &options.limits,
                             &mut |outcome| {
                                 let before = adding.entry.articles;
-                                adding.add(outcome);
-                                articles_since_commit += adding.entry.articles - before;
-                                let added = adding.entry.articles;
-                                progress.set_message(format!("{added} articles from {name}"));
-                                // A long crawl commits on the way, so that what stories remember
-                                // stays bounded and an interrupted run keeps what it read (the
-                                // file, not yet in the state, is read again by the next run).
-                                if articles_since_commit >= ARTICLES_PER_STREAM_COMMIT
-                                    && adding.writer.commit().is_ok()
-                                    && reader.reload().is_ok()
-                                {
-                                    articles_since_commit = 0;
-                                    adding.stories.refresh(reader.searcher());
-                                }
-                                let go_on = !stop.load(Ordering::Relaxed);
+                                let added = adding.add(outcome).and_then(|()| {
+                                    articles_since_commit += adding.entry.articles - before;
+                                    // A long crawl commits on the way, so that what stories
+                                    // remember stays bounded and an interrupted run keeps what
+                                    // it read (the file, not yet in the state, is read again by
+                                    // the next run).
+                                    if articles_since_commit >= ARTICLES_PER_STREAM_COMMIT {
+                                        commit_stream(adding.writer, reader, &options.index)?;
+                                        articles_since_commit = 0;
+                                        adding.stories.refresh(reader.searcher());
+                                    }
+                                    Ok(())
+                                });
+                                let added_count = adding.entry.articles;
+                                progress.set_message(format!("{added_count} articles from {name}"));
+                                let go_on = added.is_ok() && !stop.load(Ordering::Relaxed);
+                                failed = added.err();
                                 finished &= go_on;
                                 go_on
                             },
                         );
+                        if let Some(error) = failed {
+                            return Err(error);
+                        }
                         if let Err(error) = read {
                             warn(&error);
                             report.skip(error.reason);
@@ -298,11 +305,11 @@ struct Adding<'a> {
 }
 
 impl Adding<'_> {
-    fn add(&mut self, outcome: FileOutcome) {
+    fn add(&mut self, outcome: FileOutcome) -> anyhow::Result<()> {
         for article in outcome.articles {
             let fingerprint = article.fingerprint();
-            let bands = stories::bands(&article.body);
-            let (story, copy) = self.stories.story_of(bands.as_ref(), fingerprint);
+            let sketch = stories::sketch(&article.body);
+            let (story, copy) = self.stories.story_of(sketch.as_ref(), fingerprint)?;
             if copy {
                 self.entry.duplicates += 1;
                 self.report.duplicates += 1;
@@ -315,7 +322,7 @@ impl Adding<'_> {
                 file: self.key,
                 story,
                 // A copy is found through its story's first article, never through another copy.
-                bands: bands.as_ref().filter(|_| !copy).map(|b| &b[..]),
+                bands: sketch.as_ref().filter(|_| !copy).map(|s| &s.bands[..]),
             };
             // add_document fails only once the writer has died of an earlier error, which the
             // next commit reports.
@@ -331,7 +338,23 @@ impl Adding<'_> {
         for reason in outcome.passed_over {
             self.report.skip(reason);
         }
+        Ok(())
     }
+}
+
+/// Commits in the middle of a stream and makes what it holds searchable for the stories that
+/// follow.
+fn commit_stream(
+    writer: &mut IndexWriter<ArticleDocument>,
+    reader: &IndexReader,
+    index: &Path,
+) -> anyhow::Result<()> {
+    writer
+        .commit()
+        .with_context(|| format!("cannot commit to the index at {}", index.display()))?;
+    reader
+        .reload()
+        .with_context(|| format!("cannot read the index at {}", index.display()))
 }
 
 /// Commits, then logs the state the commit made true.

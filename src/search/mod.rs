@@ -514,3 +514,6 @@ mod tests {
         assert!(parse_date_bound("2023-13", false).is_err());
     }
 }
+
+#[cfg(test)]
+mod paging_tests;

@@ -42,17 +42,19 @@ pub fn collect(
     let wanted = offset + limit;
     // Copies shown once: more candidates than the page are ranked, so that the page still
     // holds as many stories; the window grows until it does or holds every match.
-    let mut window = if by_story { wanted * 2 } else { wanted };
+    let mut window = if by_story { wanted * 2 } else { wanted }.min(articles.max(1));
     let (mut ranked, (total, facets)) =
         top(searcher, query, bonuses, request.sort, window, counts)?;
     loop {
-        let matched = ranked.len();
+        // Every match is ranked once the window held fewer than it allowed, or every article.
+        let exhausted = ranked.len() < window || window >= articles;
         if by_story {
             ranked = stories::one_per_story(searcher, ranked);
         }
-        if ranked.len() >= wanted || matched < window {
+        if ranked.len() >= wanted || exhausted {
             break;
         }
+        // Invariant: the window grows strictly and never past the articles, so the loop ends.
         window = (window * 4).min(articles);
         (ranked, _) = top(searcher, query, bonuses, request.sort, window, Count)?;
     }

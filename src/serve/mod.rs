@@ -43,7 +43,7 @@ struct AppState {
     archive: Archive,
     path: PathBuf,
     /// Bounds the searches running at once, so a flood queues instead of taking every thread.
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
     timeout: Duration,
     /// `/stats` reads every article's columns: kept until the next commit is picked up.
     stats: std::sync::Mutex<Option<(u64, Vec<u8>)>>,
@@ -75,7 +75,7 @@ fn router(options: &ServeOptions, archive: Archive) -> anyhow::Result<Router> {
     let state = Arc::new(AppState {
         archive,
         path: options.index.clone(),
-        permits: Semaphore::new(options.workers.max(1)),
+        permits: Arc::new(Semaphore::new(options.workers.max(1))),
         timeout: options.timeout,
         stats: std::sync::Mutex::new(None),
     });
@@ -164,30 +164,49 @@ async fn blocking<F>(state: Arc<AppState>, work: F) -> Response
 where
     F: FnOnce(&AppState) -> Response + Send + 'static,
 {
-    let (timeout, task) = (state.timeout, Arc::clone(&state));
-    bounded(&state.permits, timeout, move || work(&task)).await
+    let (permits, timeout, task) = (
+        Arc::clone(&state.permits),
+        state.timeout,
+        Arc::clone(&state),
+    );
+    bounded(permits, timeout, move || work(&task)).await
 }
 
-/// Runs `work` on a blocking thread once a permit is free; a 503 when the whole takes longer
-/// than `timeout` (the work itself then finishes unseen: a search cannot be interrupted).
-async fn bounded<F>(permits: &Semaphore, timeout: Duration, work: F) -> Response
+/// Runs `work` on a blocking thread once a permit is free, and holds the permit until the work
+/// ends. A request that waits longer than `timeout` for a permit is a 503 and never starts; one
+/// whose work outlasts the timeout is a 503 too, and its work finishes unseen (a search cannot
+/// be interrupted), still counted among the `workers`.
+async fn bounded<F>(permits: Arc<Semaphore>, timeout: Duration, work: F) -> Response
 where
     F: FnOnce() -> Response + Send + 'static,
 {
-    let run = async move {
-        let _permit = permits.acquire().await;
-        tokio::task::spawn_blocking(work).await
-    };
-    match tokio::time::timeout(timeout, run).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(_)) => error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed"),
-        Err(_) => error(
+    let deadline = tokio::time::Instant::now() + timeout;
+    let too_slow = || {
+        error(
             StatusCode::SERVICE_UNAVAILABLE,
             &format!(
                 "no answer within {} s; try a narrower query",
                 timeout.as_secs_f64()
             ),
+        )
+    };
+    let permit = match tokio::time::timeout_at(deadline, permits.acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(closed)) => return error(StatusCode::INTERNAL_SERVER_ERROR, &closed.to_string()),
+        Err(_) => return too_slow(),
+    };
+    let task = tokio::task::spawn_blocking(move || {
+        let response = work();
+        drop(permit);
+        response
+    });
+    match tokio::time::timeout_at(deadline, task).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(failed)) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the request failed: {failed}"),
         ),
+        Err(_) => too_slow(),
     }
 }
 
@@ -324,6 +343,8 @@ mod page {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
 
     fn runtime() -> tokio::runtime::Runtime {
@@ -335,13 +356,76 @@ mod tests {
 
     #[test]
     fn work_over_its_time_is_a_503_and_work_within_it_answers() {
-        let permits = Semaphore::new(1);
-        let slow = runtime().block_on(bounded(&permits, Duration::from_millis(20), || {
-            std::thread::sleep(Duration::from_millis(300));
+        let permits = Arc::new(Semaphore::new(1));
+        let slow = runtime().block_on(bounded(
+            Arc::clone(&permits),
+            Duration::from_millis(20),
+            || {
+                std::thread::sleep(Duration::from_millis(300));
+                StatusCode::OK.into_response()
+            },
+        ));
+        assert_eq!(slow.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let quick = runtime().block_on(bounded(permits, Duration::from_secs(5), || {
             StatusCode::OK.into_response()
         }));
-        assert_eq!(slow.status(), StatusCode::SERVICE_UNAVAILABLE);
-        let quick = runtime().block_on(bounded(&permits, Duration::from_secs(5), || {
+        assert_eq!(quick.status(), StatusCode::OK);
+    }
+
+    /// Runs `work` counting the works running at once into `running`, the most into `peak`.
+    fn counted(running: &AtomicUsize, peak: &AtomicUsize, work: impl FnOnce()) {
+        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+        peak.fetch_max(now, Ordering::SeqCst);
+        work();
+        running.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    #[test]
+    fn a_flood_of_slow_work_never_runs_more_than_the_workers() {
+        let permits = Arc::new(Semaphore::new(2));
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let runtime = runtime();
+        let answers = runtime.block_on(async {
+            let mut clients = Vec::new();
+            // Dozens of clients, each asking again as soon as it is answered.
+            for _ in 0..48 {
+                let (permits, running, peak) = (
+                    Arc::clone(&permits),
+                    Arc::clone(&running),
+                    Arc::clone(&peak),
+                );
+                clients.push(tokio::spawn(async move {
+                    let mut statuses = Vec::new();
+                    for _ in 0..5 {
+                        let (running, peak) = (Arc::clone(&running), Arc::clone(&peak));
+                        let response =
+                            bounded(Arc::clone(&permits), Duration::from_millis(20), move || {
+                                counted(&running, &peak, || {
+                                    std::thread::sleep(Duration::from_millis(60))
+                                });
+                                StatusCode::OK.into_response()
+                            })
+                            .await;
+                        statuses.push(response.status());
+                    }
+                    statuses
+                }));
+            }
+            let mut all = Vec::new();
+            for client in clients {
+                all.extend(client.await.unwrap());
+            }
+            all
+        });
+        assert!(answers.contains(&StatusCode::SERVICE_UNAVAILABLE));
+        assert!(
+            peak.load(Ordering::SeqCst) <= 2,
+            "{} searches ran at once with 2 workers",
+            peak.load(Ordering::SeqCst)
+        );
+        // Right after the flood, a simple request answers.
+        let quick = runtime.block_on(bounded(permits, Duration::from_secs(5), || {
             StatusCode::OK.into_response()
         }));
         assert_eq!(quick.status(), StatusCode::OK);
