@@ -1,5 +1,6 @@
 use std::io;
 use std::process::ExitCode;
+use std::sync::{Mutex, PoisonError};
 
 use clap::Parser;
 use emeroteca::cli::Cli;
@@ -11,13 +12,19 @@ use emeroteca::cli::Cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // A bug must still end in one line and exit 2, never a backtrace.
+    // A bug must still end in one line and exit 2, never a backtrace. The hook only keeps the
+    // message: a panic caught on purpose (a third-party extractor's on a strange page) says
+    // nothing, and one that ends the program is told once, here.
+    static PANIC: Mutex<Option<String>> = Mutex::new(None);
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("emeroteca: internal error: {info}");
+        let mut last = PANIC.lock().unwrap_or_else(PoisonError::into_inner);
+        *last = Some(info.to_string());
     }));
     let cli = Cli::parse();
     let outcome = std::panic::catch_unwind(|| emeroteca::run(cli));
     let Ok(result) = outcome else {
+        let last = PANIC.lock().unwrap_or_else(PoisonError::into_inner).take();
+        eprintln!("emeroteca: internal error: {}", last.unwrap_or_default());
         return ExitCode::from(2);
     };
     match result {

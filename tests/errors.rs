@@ -146,3 +146,28 @@ fn a_folder_that_is_not_an_index_is_not_overwritten() {
     assert!(one_line(&output).contains("not an emeroteca index"));
     assert!(env.index_path().join("notes.txt").exists());
 }
+
+#[test]
+fn unreadable_lines_of_the_file_state_are_counted_and_their_files_read_again() {
+    let env = TestEnv::new();
+    env.write(
+        "a/uno.txt",
+        "Uno – Cronaca\n\nIl primo articolo della cronaca.\n",
+    );
+    env.write(
+        "a/due.txt",
+        "Due – Cronaca\n\nIl secondo articolo della cronaca.\n",
+    );
+    expect_code(env.run(&["index", &env.path("a"), "--quiet"]), 0);
+    // A log block with one line that is no change, as a disk error might leave it.
+    std::fs::write(
+        env.index_path().join("files.log"),
+        "{\"key\": \"/nowhere\", \"state\"\nnot json at all\n\n",
+    )
+    .unwrap();
+    let output = env.run(&["index", &env.path("a"), "--quiet"]);
+    let said = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert!(said.contains("2 unreadable lines of "), "{said}");
+    assert!(said.contains("files.log left out"), "{said}");
+}

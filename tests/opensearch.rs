@@ -498,6 +498,43 @@ fn index_to_sends_new_changed_and_vanished_files_and_nothing_else() {
     assert_eq!(corrected.total_hits, 1);
 }
 
+/// `index --to` on `url` with the environment's state: its report and what it said.
+fn report_of(env: &TestEnv, url: &str) -> (Value, String) {
+    let output = index_to(env, url);
+    let said = stderr(&output);
+    (serde_json::from_str(&expect_code(output, 0)).unwrap(), said)
+}
+
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn the_file_state_follows_its_cluster_index() {
+    let env = TestEnv::new();
+    archive(&env, 40);
+    let name = fresh_index("target");
+    let url = format!("{}/{name}", cluster());
+    let (first, _) = report_of(&env, &url);
+    assert_eq!(first["indexed"].as_u64(), Some(40), "{first}");
+
+    // The index deleted: the next run sends every file again, and says why.
+    call("DELETE", &url, None);
+    let (again, said) = report_of(&env, &url);
+    assert_eq!(again["indexed"].as_u64(), Some(40), "{again}");
+    assert!(said.contains("sending every file again"), "{said}");
+    assert_eq!(count(&name), 40);
+
+    // Another index filled from the same folder and state.
+    let other = fresh_index("target-other");
+    let (into_other, said) = report_of(&env, &format!("{}/{other}", cluster()));
+    assert_eq!(into_other["indexed"].as_u64(), Some(40), "{into_other}");
+    assert!(said.contains(&other), "{said}");
+    assert_eq!(count(&other), 40);
+
+    // The same index again, reached at another address (through a relay): nothing to send.
+    let _ = report_of(&env, &url);
+    let (same, said) = report_of(&env, &format!("{}/{name}", relay(cluster(), usize::MAX)));
+    assert_eq!(same["indexed"].as_u64(), Some(0), "{same}{said}");
+}
+
 /// A TCP relay to the cluster that goes away (closes every connection and stops answering)
 /// once it has carried `limit` bytes of requests.
 fn relay(target: &str, limit: usize) -> String {
@@ -623,12 +660,13 @@ fn a_rejected_article_is_named_with_its_file_and_its_file_sent_again() {
     );
     assert!(!said.contains("strana.jsonl"), "{said}");
 
-    // With the index made right, the next run sends the refused files, and only those.
+    // With the index made again, right, the next run sends every file to the new index: the
+    // one accepted before went with the old index.
     call("DELETE", &url, None);
     let output = expect_code(index_to(&env, &url), 0);
     let report: Value = serde_json::from_str(&output).unwrap();
-    assert_eq!(report["new"].as_u64(), Some(30), "{report}");
-    assert_eq!(count(&name), 30);
+    assert_eq!(report["new"].as_u64(), Some(31), "{report}");
+    assert_eq!(count(&name), 31);
 }
 
 /// A one-request HTTP server that answers 401 and hands back the `Authorization` it was sent.
@@ -787,7 +825,8 @@ fn stop_cluster(dir: &Path) {
 }
 
 /// A node of its own, killed (`kill -9`) while `index --to` sends to it, then started again on
-/// its data: the next run completes the index to the same count.
+/// its data: the next run completes the index to the same count. The same state then sent to
+/// another cluster sends everything.
 #[test]
 #[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
 fn a_node_killed_mid_run_leaves_a_state_the_next_run_completes() {
@@ -826,4 +865,14 @@ fn a_node_killed_mid_run_leaves_a_state_the_next_run_completes() {
     let report: Value = serde_json::from_str(&expect_code(resumed, 0)).unwrap();
     assert_eq!(report["articles"].as_u64(), Some(6000), "{report}");
     assert!(report["unchanged"].as_u64().unwrap() > 0, "{report}");
+
+    // The same state and an index of the same name on another cluster: another index, to
+    // which every file is sent.
+    let name = fresh_index("killed");
+    let moved = index_to(&env, &format!("{}/{name}", cluster()));
+    let said = stderr(&moved);
+    let report: Value = serde_json::from_str(&expect_code(moved, 0)).unwrap();
+    assert_eq!(report["indexed"].as_u64(), Some(6000), "{report}");
+    assert!(said.contains("sending every file again"), "{said}");
+    assert_eq!(count(&name), 6000);
 }

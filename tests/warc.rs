@@ -168,3 +168,41 @@ fn an_unchanged_crawl_is_not_read_again() {
         (Some(0), Some(3))
     );
 }
+
+/// A `response` record of an HTTP 200 page with this body and `Content-Type`.
+fn response(url: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut http = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    http.extend_from_slice(body);
+    let mut record = format!(
+        "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2024-03-01T10:00:00Z\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+        http.len()
+    )
+    .into_bytes();
+    record.extend_from_slice(&http);
+    record.extend_from_slice(b"\r\n\r\n");
+    record
+}
+
+#[test]
+fn a_page_that_cannot_be_decoded_says_why() {
+    let env = TestEnv::new();
+    let page = "<html><head><title>Una pagina</title></head><body><article><p>Il consiglio \
+        comunale ha approvato il bilancio della citt\u{e0} con il voto della maggioranza.</p>\
+        </article></body></html>";
+    let mut crawl = response("https://example.org/a", "text/html", page.as_bytes());
+    let mut binary = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    binary.extend(std::iter::repeat_n(0u8, 400));
+    crawl.extend(response("https://example.org/b", "text/html", &binary));
+    env.write("c/crawl.warc", crawl);
+    let (report, err) = index(&env);
+    assert_eq!(report["indexed"].as_u64(), Some(1), "{report}");
+    assert_eq!(skipped(&report).get("binary"), Some(&1), "{report}");
+    assert!(
+        err.contains("https://example.org/b cannot be decoded: binary content"),
+        "{err}"
+    );
+}

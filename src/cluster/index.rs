@@ -7,12 +7,14 @@
 //! documents are named by article id, so sending one again replaces it.
 
 use std::fs;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Cluster;
@@ -20,7 +22,7 @@ use crate::export;
 use crate::index::plan::{
     IndexOptions, IndexReport, Read, Reason, canonical_roots, progress_bar, read_file, survey,
 };
-use crate::index::state::{FileState, IndexState};
+use crate::index::state::{self, FileState, IndexState};
 use crate::index::stories::{self, Shingles, Sketch};
 use crate::ingest::{self, Article, FileOutcome, ParseError};
 
@@ -47,6 +49,7 @@ pub fn update(
     fs::create_dir_all(&options.index)
         .with_context(|| format!("cannot create {}", options.index.display()))?;
     create_index(cluster)?;
+    follow_target(cluster, &options.index)?;
     let (state, plan, report) = survey(options, &roots, warn, false)?;
     let mut run = Run {
         cluster,
@@ -192,6 +195,69 @@ fn create_index(cluster: &Cluster) -> anyhow::Result<()> {
             .context("cannot create the index")?;
     }
     Ok(())
+}
+
+/// The file beside the file state that names the cluster index it describes.
+const TARGET_FILE: &str = "target.json";
+
+/// The cluster index a file state describes: its address and name as given, and the identity
+/// the cluster gave it when it was created, which a deleted and created again index, another
+/// name or another cluster do not share.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Target {
+    address: String,
+    uuid: String,
+}
+
+/// Makes the file state in `dir` describe the index of `cluster`: when it described another
+/// index (or none is named beside it), it is emptied, so that every file is sent again, and
+/// the run says why. The same index reached at another address keeps its state.
+fn follow_target(cluster: &Cluster, dir: &Path) -> anyhow::Result<()> {
+    let target = Target {
+        address: cluster.address(),
+        uuid: index_uuid(cluster)?,
+    };
+    let path = dir.join(TARGET_FILE);
+    let recorded: Option<Target> = match fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).ok(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let described = recorded.as_ref().filter(|r| r.uuid == target.uuid);
+    if described.is_none() && state::saved(dir) {
+        let was = match &recorded {
+            Some(r) => format!("the index {} (uuid {})", r.address, r.uuid),
+            None => "an index it does not name".to_string(),
+        };
+        eprintln!(
+            "emeroteca: the file state in {} described {was}; {} is another index (uuid {}): sending every file again",
+            dir.display(),
+            target.address,
+            target.uuid
+        );
+        state::clear(dir).with_context(|| format!("cannot write to {}", dir.display()))?;
+    }
+    if recorded.as_ref() != Some(&target) {
+        fs::write(&path, serde_json::to_vec(&target)?)
+            .with_context(|| format!("cannot write to {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The identity the cluster gave the index when it was created.
+fn index_uuid(cluster: &Cluster) -> anyhow::Result<String> {
+    let answer = cluster.call("GET", "/_settings/index.uuid", None, &[])?.1;
+    let uuid = answer
+        .as_object()
+        .and_then(|indices| indices.values().next())
+        .and_then(|index| index["settings"]["index"]["uuid"].as_str());
+    match uuid {
+        Some(uuid) => Ok(uuid.to_string()),
+        None => bail!(
+            "the cluster's answer names no index uuid for {}: {answer}",
+            cluster.address()
+        ),
+    }
 }
 
 /// Removes the articles of these files from the cluster: found by file, deleted by id (with
@@ -406,26 +472,22 @@ impl Run<'_> {
                 bands.insert(band.to_string());
             }
         }
-        let query = json!({
-            "size": 10_000,
-            "_source": ["story", "bands", "body"],
-            "query": { "bool": { "should": [
-                { "terms": { "bands": bands } },
-                { "terms": { "story": fingerprints } },
-            ], "minimum_should_match": 1 } },
-        });
-        let answer = self.cluster.call("POST", "/_search", Some(&query), &[])?.1;
+        let query = json!({ "bool": { "should": [
+            { "terms": { "bands": bands } },
+            { "terms": { "story": fingerprints } },
+        ], "minimum_should_match": 1 } });
         // The cluster's refreshes may already show some of the recent ones: each is told once.
         let mut known = self.recent.clone();
-        for hit in answer["hits"]["hits"].as_array().into_iter().flatten() {
+        let source = json!(["story", "bands", "body"]);
+        self.cluster.search_all(query, source, |hit| {
             let number = |v: &Value| v.as_str().and_then(|s| s.parse::<u64>().ok());
             let Some(story) = number(&hit["_source"]["story"]) else {
-                continue;
+                return;
             };
             let bands = hit["_source"]["bands"].as_array().into_iter().flatten();
             let body = hit["_source"]["body"].as_str().unwrap_or_default();
             known.remember_first(story, bands.filter_map(number), Shingles::of(body));
-        }
+        })?;
         Ok(known)
     }
 }
@@ -448,16 +510,21 @@ impl Known {
         }
     }
 
-    /// Notes the first article of `story`, by its bands and shingles.
+    /// Notes the first article of `story`, by its bands and shingles (an article without bands,
+    /// a copy or a short body, is only told).
     fn remember_first(&mut self, story: u64, bands: impl Iterator<Item = u64>, shingles: Shingles) {
         self.told.insert(story);
+        let mut banded = false;
         for band in bands {
+            banded = true;
             let stories = self.bands.entry(band).or_default();
             if !stories.contains(&story) {
                 stories.push(story);
             }
         }
-        self.shingles.entry(story).or_insert(shingles);
+        if banded {
+            self.shingles.entry(story).or_insert(shingles);
+        }
     }
 
     /// As [`stories::Stories::story_of`]: the story sharing the most bands among those whose

@@ -99,6 +99,51 @@ impl Cluster {
             .1)
     }
 
+    /// Calls `each` with every document `query` finds, a page at a time through a scroll, so
+    /// that no answer is cut at a window's size.
+    pub fn search_all(
+        &self,
+        query: Value,
+        source: Value,
+        mut each: impl FnMut(&Value),
+    ) -> anyhow::Result<()> {
+        let body = serde_json::json!({
+            "size": 1_000,
+            "_source": source,
+            "query": query,
+            "sort": ["_doc"],
+        });
+        let mut answer = self.call("POST", "/_search?scroll=1m", Some(&body), &[])?.1;
+        let scroll = |method: &str, body: Value| {
+            let url = format!("{}/_search/scroll", self.base);
+            self.send(
+                method,
+                &url,
+                Some((body.to_string(), "application/json")),
+                &[],
+            )
+        };
+        let outcome = loop {
+            let found = match hits(&answer) {
+                Ok(found) if !found.is_empty() => found,
+                Ok(_) => break Ok(()),
+                Err(error) => break Err(error),
+            };
+            found.iter().for_each(&mut each);
+            let next = serde_json::json!({ "scroll": "1m", "scroll_id": answer["_scroll_id"] });
+            match scroll("POST", next) {
+                Ok((_, next)) => answer = next,
+                Err(error) => break Err(error),
+            }
+        };
+        // The cluster frees a scroll left open when it expires; freeing it now is a courtesy
+        // whose failure changes no answer.
+        if let Some(id) = answer["_scroll_id"].as_str() {
+            let _ = scroll("DELETE", serde_json::json!({ "scroll_id": id }));
+        }
+        outcome
+    }
+
     fn send(
         &self,
         method: &str,
@@ -140,6 +185,31 @@ impl Cluster {
             return Err(failed(format!("{status} {}", reason(&value))).into());
         }
         Ok((status, value))
+    }
+}
+
+/// The documents of a `_search` answer; an answer without them is an error, never no hits.
+pub fn hits(answer: &Value) -> anyhow::Result<&[Value]> {
+    match answer["hits"]["hits"].as_array() {
+        Some(found) => Ok(found),
+        None => bail!("the cluster's answer holds no hits: {}", shortened(answer)),
+    }
+}
+
+/// The number of documents a `_search` answer found.
+pub fn total(answer: &Value) -> anyhow::Result<usize> {
+    match answer["hits"]["total"]["value"].as_u64() {
+        Some(total) => Ok(total as usize),
+        None => bail!("the cluster's answer holds no total: {}", shortened(answer)),
+    }
+}
+
+/// An answer in a line short enough for a message.
+fn shortened(answer: &Value) -> String {
+    let text = answer.to_string();
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
     }
 }
 
@@ -205,5 +275,15 @@ mod tests {
             let error = Cluster::connect(bad).err().expect(bad).to_string();
             assert!(!error.contains("secret"), "{error}");
         }
+    }
+
+    #[test]
+    fn a_malformed_answer_is_an_error_not_zero_hits() {
+        let malformed = serde_json::json!({ "took": 3, "timed_out": false });
+        assert!(hits(&malformed).is_err());
+        assert!(total(&malformed).is_err());
+        let answer = serde_json::json!({ "hits": { "total": { "value": 2 }, "hits": [{}, {}] } });
+        assert_eq!(total(&answer).unwrap(), 2);
+        assert_eq!(hits(&answer).unwrap().len(), 2);
     }
 }

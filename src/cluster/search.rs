@@ -7,7 +7,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use super::{Cluster, dsl};
+use super::{Cluster, dsl, hits, total};
 use crate::index::Stats;
 use crate::ingest::Article;
 use crate::search::facets::{self, Facets, UNKNOWN};
@@ -40,20 +40,19 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
         .call("POST", SEARCH, Some(&body(cluster, strict, request)), &[])?
         .1;
     let mut relaxed = false;
+    let mut total_hits = total(&answer)?;
     if let Some(parsed) = &parsed
-        && total(&answer) == 0
+        && total_hits == 0
         && optional_words(&parsed.tree) >= 2
     {
         let loose = dsl::query(&parsed.tree, request.fuzzy, true)?;
         answer = cluster
             .call("POST", SEARCH, Some(&body(cluster, loose, request)), &[])?
             .1;
-        relaxed = total(&answer) > 0;
+        total_hits = total(&answer)?;
+        relaxed = total_hits > 0;
     }
-    let found = answer["hits"]["hits"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let found = hits(&answer)?;
     let mut hits: Vec<Hit> = found
         .iter()
         .enumerate()
@@ -66,7 +65,7 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
             query: parsed.tree.to_string(),
             forgiven: parsed.forgiven,
         }),
-        total_hits: total(&answer),
+        total_hits,
         took: started.elapsed(),
         relaxed,
         partial_hits: 0,
@@ -76,10 +75,6 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
             .then(|| facets_of(&answer["aggregations"], request)),
         hits,
     })
-}
-
-fn total(answer: &Value) -> usize {
-    answer["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize
 }
 
 /// The `_search` body: the query under the filters, the page, the order, the highlighter, one
@@ -208,20 +203,17 @@ fn copies(cluster: &Cluster, found: &[Value], hits: &mut [Hit]) -> anyhow::Resul
     if stories.is_empty() {
         return Ok(());
     }
-    let request = json!({
-        "size": 1000,
-        "_source": ["id", "story"],
-        "query": { "terms": { "story": stories } },
-        "sort": ["_doc"],
-    });
-    let answer = cluster.call("POST", "/_search", Some(&request), &[])?.1;
-    let mut by_story: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for member in answer["hits"]["hits"].as_array().into_iter().flatten() {
+    let mut by_story: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let query = json!({ "terms": { "story": stories } });
+    cluster.search_all(query, json!(["id", "story"]), |member| {
         let source = &member["_source"];
         if let (Some(story), Some(id)) = (source["story"].as_str(), source["id"].as_str()) {
-            by_story.entry(story).or_default().push(id);
+            by_story
+                .entry(story.to_string())
+                .or_default()
+                .push(id.to_string());
         }
-    }
+    })?;
     for (hit, found) in hits.iter_mut().zip(found) {
         let members = found["_source"]["story"]
             .as_str()
@@ -230,7 +222,7 @@ fn copies(cluster: &Cluster, found: &[Value], hits: &mut [Hit]) -> anyhow::Resul
             .into_iter()
             .flatten()
             .filter(|id| **id != hit.id)
-            .map(|id| id.to_string())
+            .cloned()
             .collect();
         hit.copies.sort();
     }
@@ -364,7 +356,7 @@ pub fn stats(cluster: &Cluster) -> anyhow::Result<Stats> {
     });
     let answer = cluster.call("POST", "/_search", Some(&request), &[])?.1;
     let aggregations = &answer["aggregations"];
-    let articles = total(&answer) as u64;
+    let articles = total(&answer)? as u64;
     let day = |name: &str| -> Option<NaiveDate> {
         aggregations[name]["value_as_string"]
             .as_str()

@@ -328,7 +328,7 @@ pub(crate) fn survey(
 ) -> anyhow::Result<(IndexState, Plan, IndexReport)> {
     let pending = PendingFiles::new(&options.index)
         .with_context(|| format!("cannot write to {}", options.index.display()))?;
-    let (state, seen, mut parts) = walk_and_load(options, roots, &pending, leaving);
+    let (state, seen, mut parts) = walk_and_load(options, roots, &pending, leaving)?;
     let mut report = IndexReport::default();
     let walk_errors: Vec<ParseError> = parts
         .iter_mut()
@@ -371,16 +371,29 @@ fn walk_and_load(
     roots: &[PathBuf],
     pending: &PendingFiles,
     leaving: bool,
-) -> (IndexState, Seen, Vec<Part>) {
+) -> anyhow::Result<(IndexState, Seen, Vec<Part>)> {
     let index_dir = std::fs::canonicalize(&options.index).ok();
+    let index = &options.index;
     let loaded: OnceLock<(IndexState, Seen)> = OnceLock::new();
+    let failed: OnceLock<anyhow::Error> = OnceLock::new();
     let parts = std::thread::scope(|scope| {
         // Set whatever happens, or the pieces would wait forever: a state that cannot be
-        // read is an empty one (every file is then read again).
+        // read is an empty one here, and the run then ends with the reason.
         scope.spawn(|| {
             let open = || IndexState::open(&options.index);
-            let state = std::panic::catch_unwind(open)
-                .unwrap_or_else(|_| IndexState::empty(&options.index));
+            let state = match std::panic::catch_unwind(open) {
+                Ok(Ok(state)) => state,
+                Ok(Err(error)) => {
+                    let context = format!("cannot read the file state in {}", index.display());
+                    failed.get_or_init(|| anyhow::Error::new(error).context(context));
+                    IndexState::empty(index)
+                }
+                Err(_) => {
+                    let reason = format!("reading the file state in {} failed", index.display());
+                    failed.get_or_init(|| anyhow::anyhow!(reason));
+                    IndexState::empty(index)
+                }
+            };
             let seen = Seen::new(state.files());
             loaded.get_or_init(|| (state, seen))
         });
@@ -396,10 +409,13 @@ fn walk_and_load(
             .flat_map(|(_, dir)| walk_in_parts(dir, index_dir.as_deref(), &sort))
             .collect()
     });
+    if let Some(error) = failed.into_inner() {
+        return Err(error);
+    }
     let (state, seen) = loaded
         .into_inner()
-        .unwrap_or_else(|| (IndexState::empty(&options.index), Seen::new(0)));
-    (state, seen, parts)
+        .unwrap_or_else(|| (IndexState::empty(index), Seen::new(0)));
+    Ok((state, seen, parts))
 }
 
 /// Whether the `i`th of the canonical `roots` lies inside another one, or repeats an earlier
@@ -478,7 +494,7 @@ mod tests {
 
     /// A saved state listing these files (key, size), each of content hash `size * 100`.
     fn saved(dir: &Path, entries: &[(&str, u64)]) -> IndexState {
-        let mut state = IndexState::open(dir);
+        let mut state = IndexState::open(dir).unwrap();
         for &(key, size) in entries {
             let known = FileState {
                 size,

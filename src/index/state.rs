@@ -27,8 +27,6 @@ use tantivy::directory::{MmapDirectory, OwnedBytes};
 const SNAPSHOT: &str = "files.state";
 /// The log of changes since the snapshot; the first commit of a run creates it.
 pub const LOG: &str = "files.log";
-/// The snapshot as earlier versions wrote it (JSON, zstd-compressed), read once and replaced.
-const LEGACY_SNAPSHOT: &str = "files.json.zst";
 /// Ends a snapshot, after the count of its records.
 const MAGIC: &[u8; 8] = b"emstate1";
 /// Blocks the log may hold before a run folds them into the snapshot: a merge reads them all at
@@ -141,31 +139,39 @@ pub struct IndexState {
 }
 
 impl IndexState {
-    /// The saved state of `dir` for a run: an earlier version's converted, and a log left by an
-    /// interrupted run folded into the snapshot. A state that cannot be read is an empty one
-    /// (every file is then read again).
-    pub fn open(dir: &Path) -> IndexState {
-        let mut state = IndexState::read(dir);
-        if dir.join(LEGACY_SNAPSHOT).exists() {
-            let _ = convert_legacy(dir);
-            state = IndexState::read(dir);
+    /// The saved state of `dir` for a run, a log left by an interrupted run folded into the
+    /// snapshot. Lines of the log that cannot be read are left out, with a warning (their files
+    /// are read again); a log that cannot be folded is an error.
+    pub fn open(dir: &Path) -> io::Result<IndexState> {
+        let (mut state, unreadable) = IndexState::read(dir)?;
+        if unreadable > 0 {
+            eprintln!(
+                "emeroteca: {unreadable} unreadable lines of {} left out; their files are read again",
+                dir.join(LOG).display()
+            );
         }
         // Any log, even one whose only block was torn: blocks appended after a torn one would
         // read as one block with it, unsorted.
         if dir.join(LOG).exists() {
-            let _ = state.compact();
+            state.compact()?;
         }
-        state
+        Ok(state)
     }
 
-    /// The saved state as it is on disk, for reading only.
-    fn read(dir: &Path) -> IndexState {
-        IndexState {
+    /// The saved state as it is on disk, for reading only, and the log's unreadable lines.
+    fn read(dir: &Path) -> io::Result<(IndexState, usize)> {
+        let (blocks, unreadable) = match log_blocks(&dir.join(LOG)) {
+            Ok(found) => found,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => (Vec::new(), 0),
+            Err(error) => return Err(error),
+        };
+        let state = IndexState {
             dir: dir.to_path_buf(),
             snapshot: Snapshot::open(dir),
-            blocks: log_blocks(&dir.join(LOG)).unwrap_or_default(),
+            blocks,
             changes: FxHashMap::default(),
-        }
+        };
+        Ok((state, unreadable))
     }
 
     /// An empty state for `dir`.
@@ -267,14 +273,25 @@ impl IndexState {
 }
 
 /// Articles left out as copies, over all the files of the saved state in `dir`.
-pub fn duplicates(dir: &Path) -> u64 {
-    if let Some(legacy) = read_legacy(dir) {
-        return legacy.values().map(|f| u64::from(f.duplicates)).sum();
+pub fn duplicates(dir: &Path) -> io::Result<u64> {
+    let (state, _) = IndexState::read(dir)?;
+    Ok(state.merged()?.map(|(_, f)| u64::from(f.duplicates)).sum())
+}
+
+/// Whether `dir` holds a saved state.
+pub fn saved(dir: &Path) -> bool {
+    dir.join(SNAPSHOT).exists() || dir.join(LOG).exists()
+}
+
+/// Removes the saved state of `dir`: every file is then read again.
+pub fn clear(dir: &Path) -> io::Result<()> {
+    for name in [SNAPSHOT, LOG] {
+        match fs::remove_file(dir.join(name)) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+            _ => {}
+        }
     }
-    IndexState::read(dir)
-        .merged()
-        .map(|entries| entries.map(|(_, f)| u64::from(f.duplicates)).sum())
-        .unwrap_or(0)
+    Ok(())
 }
 
 /// Sorted streams of changes merged into one: for a key in several, the last stream's change
@@ -307,26 +324,32 @@ impl Iterator for Merge<'_> {
     }
 }
 
-/// The complete blocks of the log at `path` (a torn last one is left out).
-fn log_blocks(path: &Path) -> io::Result<Vec<Range<u64>>> {
+/// The complete blocks of the log at `path` (a torn last one is left out), and how many of
+/// their lines are no change that can be read.
+fn log_blocks(path: &Path) -> io::Result<(Vec<Range<u64>>, usize)> {
     let mut log = BufReader::new(File::open(path)?);
     let (mut blocks, mut start, mut at) = (Vec::new(), 0, 0);
+    let (mut unreadable, mut in_block) = (0, 0);
     let mut line = Vec::new();
     loop {
         line.clear();
         let read = log.read_until(b'\n', &mut line)? as u64;
         if read == 0 {
-            return Ok(blocks);
+            return Ok((blocks, unreadable));
         }
         at += read;
         if line == b"\n" {
             blocks.push(start..at);
             start = at;
+            unreadable += std::mem::take(&mut in_block);
+        } else if serde_json::from_slice::<Change>(&line).is_err() {
+            in_block += 1;
         }
     }
 }
 
-/// The changes of one block of the log, read as a stream.
+/// The changes of one block of the log, read as a stream (lines that cannot be read were
+/// counted when the log was opened).
 fn block_changes(
     path: &Path,
     block: Range<u64>,
@@ -371,39 +394,6 @@ fn write_snapshot(
     fs::rename(temporary, dir.join(SNAPSHOT))
 }
 
-/// The state as earlier versions kept it: a JSON map, and a log of JSON lines over it.
-fn read_legacy(dir: &Path) -> Option<FxHashMap<String, FileState>> {
-    let file = File::open(dir.join(LEGACY_SNAPSHOT)).ok()?;
-    let json = BufReader::new(zstd::stream::read::Decoder::new(file).ok()?);
-    let mut files: FxHashMap<String, FileState> = serde_json::from_reader(json).ok()?;
-    if let Ok(log) = fs::read_to_string(dir.join(LOG)) {
-        for change in log
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Change>(l).ok())
-        {
-            match change.state {
-                Some(state) => files.insert(change.key, state),
-                None => files.remove(&change.key),
-            };
-        }
-    }
-    Some(files)
-}
-
-/// Rewrites an earlier version's state as a snapshot. Until the old files are gone, a crash
-/// only means converting again.
-fn convert_legacy(dir: &Path) -> io::Result<()> {
-    let mut files: Vec<(String, FileState)> =
-        read_legacy(dir).unwrap_or_default().into_iter().collect();
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    write_snapshot(dir, files.into_iter())?;
-    fs::remove_file(dir.join(LEGACY_SNAPSHOT))?;
-    match fs::remove_file(dir.join(LOG)) {
-        Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,7 +425,7 @@ mod tests {
     #[test]
     fn blocks_fold_over_the_snapshot_and_a_torn_block_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
-        let mut saved = IndexState::open(dir.path());
+        let mut saved = IndexState::open(dir.path()).unwrap();
         saved.set("b".into(), state(2));
         saved.set("a".into(), state(1));
         saved.log().unwrap();
@@ -453,9 +443,9 @@ mod tests {
             .unwrap();
         log.write_all(b"{\"key\":\"a\",\"state\":null}\n{\"key\": \"d\", \"sta")
             .unwrap();
-        assert_eq!(duplicates(dir.path()), 3 + 1);
+        assert_eq!(duplicates(dir.path()).unwrap(), 3 + 1);
 
-        let loaded = IndexState::open(dir.path());
+        let loaded = IndexState::open(dir.path()).unwrap();
         assert!(!dir.path().join(LOG).exists(), "the log is folded in");
         assert_eq!(articles(&loaded), [("a".into(), 7), ("c".into(), 3)]);
         assert_eq!(loaded.get("a").unwrap().1, state(7));
@@ -471,59 +461,27 @@ mod tests {
             "{\"key\":\"z\",\"state\":null}\n{\"key\":\"y",
         )
         .unwrap();
-        let mut saved = IndexState::open(dir.path());
+        let mut saved = IndexState::open(dir.path()).unwrap();
         saved.set("b".into(), state(2));
         saved.set("a".into(), state(1));
         saved.log().unwrap();
         // The run dies before its end: the next one reads the block back from the log.
-        let loaded = IndexState::open(dir.path());
+        let loaded = IndexState::open(dir.path()).unwrap();
         assert_eq!(articles(&loaded), [("a".into(), 1), ("b".into(), 2)]);
     }
 
     #[test]
     fn a_long_run_folds_its_log_on_the_way() {
         let dir = tempfile::tempdir().unwrap();
-        let mut saved = IndexState::open(dir.path());
+        let mut saved = IndexState::open(dir.path()).unwrap();
         for commit in 0..MAX_BLOCKS as u32 + 3 {
             saved.set(format!("file-{commit:03}"), state(commit));
             saved.log().unwrap();
         }
         assert_eq!(saved.blocks.len(), 3);
         assert_eq!(saved.files(), MAX_BLOCKS as u64);
-        let loaded = IndexState::open(dir.path());
+        let loaded = IndexState::open(dir.path()).unwrap();
         assert_eq!(loaded.files(), MAX_BLOCKS as u64 + 3);
         assert_eq!(loaded.get("file-034").unwrap().1, state(34));
-    }
-
-    #[test]
-    fn an_earlier_versions_state_is_converted() {
-        let dir = tempfile::tempdir().unwrap();
-        let legacy: FxHashMap<String, FileState> = [
-            ("/a/2.txt".to_string(), state(2)),
-            ("/a/1.txt".to_string(), state(1)),
-        ]
-        .into_iter()
-        .collect();
-        let json = serde_json::to_vec(&legacy).unwrap();
-        let packed = zstd::encode_all(&json[..], 3).unwrap();
-        fs::write(dir.path().join(LEGACY_SNAPSHOT), packed).unwrap();
-        fs::write(
-            dir.path().join(LOG),
-            "{\"key\":\"/a/3.txt\",\"state\":{\"size\":1,\"mtime\":-2,\"hash\":3,\"articles\":4,\"duplicates\":2}}\n",
-        )
-        .unwrap();
-        assert_eq!(duplicates(dir.path()), 1 + 2);
-
-        let loaded = IndexState::open(dir.path());
-        assert_eq!(
-            articles(&loaded),
-            [
-                ("/a/1.txt".into(), 1),
-                ("/a/2.txt".into(), 2),
-                ("/a/3.txt".into(), 4)
-            ]
-        );
-        assert!(!dir.path().join(LEGACY_SNAPSHOT).exists());
-        assert!(!dir.path().join(LOG).exists());
     }
 }

@@ -75,7 +75,8 @@ pub fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
         first_date: day(first),
         last_date: day(last),
         undated,
-        duplicates: state::duplicates(path),
+        duplicates: state::duplicates(path)
+            .with_context(|| format!("cannot read the file state in {}", path.display()))?,
     })
 }
 

@@ -139,7 +139,10 @@ fn parse_pages(file: &str, pages: Vec<Page>) -> FileOutcome {
                 stem: String::new(),
                 date: page.captured,
             };
-            let text = decode(page.body, page.charset.as_deref());
+            let text = decode(page.body, page.charset.as_deref()).map_err(|reason| {
+                let detail = format!("the page of {} cannot be decoded: {reason}", page.url);
+                ParseError::new(&origin.path, SkipReason::Binary, detail)
+            })?;
             html::parse(&text, &origin).map(|mut article| {
                 article.id = format!("w{:016x}", xxhash_rust::xxh3::xxh3_64(page.url.as_bytes()));
                 article.url = article.url.or(Some(page.url));
@@ -306,13 +309,13 @@ fn inflate(decoder: impl Read, cap: u64) -> io::Result<Vec<u8>> {
 
 /// The page's text in the charset its server named, else as any file is decoded
 /// ([`read::decode`]: UTF-8, or Windows-1252 when it is mostly not).
-fn decode(body: Vec<u8>, charset: Option<&str>) -> String {
+fn decode(body: Vec<u8>, charset: Option<&str>) -> Result<String, String> {
     let named = charset
         .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
         .filter(|encoding| *encoding != encoding_rs::UTF_8);
     match named {
-        Some(encoding) => encoding.decode(&body).0.into_owned(),
-        None => read::decode(body).unwrap_or_default(),
+        Some(encoding) => Ok(encoding.decode(&body).0.into_owned()),
+        None => read::decode(body),
     }
 }
 
