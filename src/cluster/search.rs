@@ -70,6 +70,7 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
         relaxed,
         partial_hits: 0,
         suggestion: None,
+        unknown_words: 0,
         facets: request
             .facets
             .then(|| facets_of(&answer["aggregations"], request)),

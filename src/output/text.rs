@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::timeline;
 use crate::index::{IndexReport, Stats};
 use crate::ingest::Article;
-use crate::search::{Facets, SearchResults, Snippet};
+use crate::search::{Facets, SearchResults, Snippet, typo};
 
 const BOLD: &str = "\x1b[1m";
 const MATCH: &str = "\x1b[1;31m";
@@ -172,6 +172,12 @@ pub fn search_notes(results: &SearchResults) -> String {
     }
     if let Some(suggestion) = &results.suggestion {
         notes += &format!("emeroteca: did you mean: {suggestion}\n");
+    } else if results.unknown_words > typo::MAX_CORRECTED {
+        notes += &format!(
+            "emeroteca: {} words match no article; corrections are offered for at most {}\n",
+            results.unknown_words,
+            typo::MAX_CORRECTED
+        );
     }
     notes
 }
@@ -330,6 +336,7 @@ pub(crate) mod tests {
             relaxed: false,
             partial_hits: 2,
             suggestion: None,
+            unknown_words: 0,
             facets: None,
             hits: vec![Hit {
                 rank: 1,

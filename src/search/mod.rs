@@ -146,6 +146,8 @@ pub struct SearchResults {
     pub partial_hits: usize,
     /// The query with its unknown words corrected, when some word matched nothing.
     pub suggestion: Option<String>,
+    /// The query's plain words that match no article (counted where `suggestion` is looked for).
+    pub unknown_words: usize,
     pub facets: Option<Facets>,
     pub hits: Vec<Hit>,
 }
@@ -185,7 +187,7 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         Some(parsed) if !request.fuzzy => {
             typo::suggest(&searcher, &fields, &request.query, &parsed.tree)?
         }
-        _ => None,
+        _ => typo::Suggestion::default(),
     };
     let hits = fetch(&searcher, &fields, ranked.found, request, ranked.highlight)?;
     let facets = ranked.facets.unwrap_or_default();
@@ -199,7 +201,8 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         took: started.elapsed(),
         relaxed: ranked.relaxed,
         partial_hits: ranked.partial_hits,
-        suggestion,
+        suggestion: suggestion.query,
+        unknown_words: suggestion.unknown,
         facets: request.facets.then(|| Facets {
             interval: facets::interval(&facets.month, request.interval),
             ..facets

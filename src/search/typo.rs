@@ -1,7 +1,7 @@
 //! Typo tolerance: edit distances, and suggestions for words the index does not hold.
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
@@ -19,28 +19,50 @@ pub fn typos_allowed(term: &str) -> u8 {
     }
 }
 
+/// Unknown words a query may have for `did you mean` to be offered: correcting a few words
+/// can change the answer, and each costs a walk of the dictionaries; a pasted text full of
+/// unknown words gets none, and is told so.
+pub const MAX_CORRECTED: usize = 3;
+
+/// What `did you mean` found: the corrected query, and the query's words that match nothing.
+#[derive(Debug, Default)]
+pub struct Suggestion {
+    pub query: Option<String>,
+    pub unknown: usize,
+}
+
 /// `did you mean`: the query with each word that matches nothing replaced by the closest word of
 /// the index (edit distance 1 or 2 on the analysed form; two only from eight letters), written
-/// as an article writes it. `None` when every word matches or no close word exists.
+/// as an article writes it. No query when every word matches, no close word exists, or more
+/// than [`MAX_CORRECTED`] words match nothing.
 pub fn suggest(
     searcher: &Searcher,
     fields: &Fields,
     query: &str,
     tree: &Node,
-) -> tantivy::Result<Option<String>> {
+) -> tantivy::Result<Suggestion> {
     let mut italian = analysis::italian();
-    let mut suggestion = query.to_string();
-    let mut changed = false;
+    let mut unknown = Vec::new();
     for word in words(tree) {
         let tokens = analysis::tokens(&mut italian, word);
         let [token] = analysis::first_at_each_position(&tokens)[..] else {
             continue;
         };
         let in_title = searcher.doc_freq(&Term::from_field_text(fields.title, &token.text))?;
-        if in_title + searcher.doc_freq(&Term::from_field_text(fields.body, &token.text))? > 0 {
-            continue;
+        if in_title + searcher.doc_freq(&Term::from_field_text(fields.body, &token.text))? == 0 {
+            unknown.push((word, token.text.clone()));
         }
-        let Some(term) = closest_term(searcher, fields, &token.text)? else {
+    }
+    if unknown.is_empty() || unknown.len() > MAX_CORRECTED {
+        return Ok(Suggestion {
+            query: None,
+            unknown: unknown.len(),
+        });
+    }
+    let mut suggestion = query.to_string();
+    let mut changed = false;
+    for (word, term) in &unknown {
+        let Some(term) = closest_term(searcher, fields, term)?.0 else {
             continue;
         };
         let Some(mut surface) = surface_form(searcher, fields, &term, word)? else {
@@ -52,7 +74,10 @@ pub fn suggest(
         suggestion = suggestion.replacen(word, &surface, 1);
         changed = true;
     }
-    Ok(changed.then_some(suggestion))
+    Ok(Suggestion {
+        query: changed.then_some(suggestion),
+        unknown: unknown.len(),
+    })
 }
 
 /// The plain words of a query (not fielded, prefixed or excluded).
@@ -69,25 +94,31 @@ fn words(node: &Node) -> Vec<&str> {
     }
 }
 
-/// The indexed term closest to `term`; among equally close ones, the most frequent.
+/// The indexed term closest to `term`, among equally close ones the most frequent, and how many
+/// terms were visited to find it. Each segment's dictionary is walked by a Levenshtein
+/// automaton, which visits only the terms within the distance: the cost grows with the word, not
+/// with the dictionary.
 fn closest_term(
     searcher: &Searcher,
     fields: &Fields,
     term: &str,
-) -> tantivy::Result<Option<String>> {
-    let max = usize::from(typos_allowed(term));
+) -> tantivy::Result<(Option<String>, usize)> {
+    let max = typos_allowed(term);
     if max == 0 {
-        return Ok(None);
+        return Ok((None, 0));
     }
+    let near = FuzzyTermQuery::new(Term::from_field_text(fields.body, term), max, false);
     let mut best: Option<(usize, u64, String)> = None;
+    let mut visited = 0;
     for segment in searcher.segment_readers() {
         let index = segment.inverted_index(fields.body)?;
-        let mut terms = index.terms().stream()?;
+        let mut terms = index.terms().search(near.automaton()?).into_stream()?;
         while terms.advance() {
+            visited += 1;
             let Ok(candidate) = std::str::from_utf8(terms.key()) else {
                 continue;
             };
-            let Some(distance) = edit_distance(term, candidate, max) else {
+            let Some(distance) = edit_distance(term, candidate, usize::from(max)) else {
                 continue;
             };
             let frequency = u64::from(terms.value().doc_freq);
@@ -99,7 +130,7 @@ fn closest_term(
             }
         }
     }
-    Ok(best.map(|(_, _, term)| term))
+    Ok((best.map(|(_, _, term)| term), visited))
 }
 
 /// A word as an article writes it that analyses to `term` (`missil` → `missili`): of the forms
@@ -178,7 +209,62 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::AtomicBool;
+
     use super::*;
+    use crate::index::{self, IndexOptions};
+    use crate::ingest::read::Limits;
+    use crate::search::query;
+
+    /// An index of articles whose bodies hold many distinct words (`voce1x…`), and `missili`.
+    fn index_of_many_words() -> (tempfile::TempDir, index::OpenIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        for article in 0..40 {
+            let words: Vec<String> = (0..250)
+                .map(|n| format!("voce{}x{}", article, n * 7919 % 100_003))
+                .collect();
+            let text = format!("Notizia {article}\n\nI missili {}\n", words.join(" "));
+            std::fs::write(corpus.join(format!("a{article}.txt")), text).unwrap();
+        }
+        let options = IndexOptions {
+            dirs: vec![corpus],
+            index: dir.path().join("index"),
+            limits: Limits {
+                max_file_bytes: 1 << 20,
+            },
+            memory_bytes: 64 << 20,
+            progress: false,
+            files_per_commit: 1000,
+        };
+        index::update(&options, &|e| panic!("{e}"), &AtomicBool::new(false)).unwrap();
+        let opened = index::open(&dir.path().join("index")).unwrap();
+        (dir, opened)
+    }
+
+    #[test]
+    fn a_close_word_is_found_without_walking_the_dictionary() {
+        let (_dir, opened) = index_of_many_words();
+        let searcher = opened.reader.searcher();
+        let fields = opened.schema.fields;
+        let dictionary: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.inverted_index(fields.body).unwrap().terms().num_terms() as u64)
+            .sum();
+        assert!(dictionary > 10_000, "{dictionary}");
+        let (found, visited) = closest_term(&searcher, &fields, "missilx").unwrap();
+        assert_eq!(found.as_deref(), Some("missil"));
+        assert!(visited < 20, "{visited} of {dictionary} terms visited");
+
+        // A pasted text of a hundred unknown words looks none of them up.
+        let pasted: Vec<String> = (0..100).map(|n| format!("sconosciut{n}parola")).collect();
+        let pasted = pasted.join(" ");
+        let tree = query::parse(&pasted).unwrap().tree;
+        let suggestion = suggest(&searcher, &fields, &pasted, &tree).unwrap();
+        assert_eq!((suggestion.query, suggestion.unknown), (None, 100));
+    }
 
     #[test]
     fn distances_within_the_bound() {
