@@ -10,8 +10,11 @@ use crate::search::facets::Interval;
 pub const QUERY_HELP: &str = "\
 QUERY LANGUAGE
   missili Corea          every word is required (in title or body); with three words or more,
-                         articles missing one follow (partial_hits); when no article has them
-                         all, articles with some of them are shown, and a note says so
+                         articles missing one, then some, follow (partial_hits); when no article
+                         has them all, articles with some of them are shown, and a note says so
+  Chi ha proclamato l'embargo?
+                         a question (ending with ?) is read as a sentence: quotes and brackets
+                         are preferences, question words search for nothing
   +Corea  \"Corea\"        this word is required even then
   missili OR razzi       either word (OR binds tighter: `missili OR razzi Corea`)
   Kim -Putin             exclude a word (also: Kim NOT Putin)

@@ -18,6 +18,7 @@ mod index;
 mod json;
 mod opensearch;
 mod queries;
+mod questions;
 mod ranking;
 mod read_only;
 mod reindex;

@@ -12,6 +12,7 @@ use crate::index::Stats;
 use crate::ingest::Article;
 use crate::search::facets::{self, Facets, UNKNOWN};
 use crate::search::query::{self, optional_words};
+use crate::search::sentence;
 use crate::search::snippet::{Piece, SNIPPET_CHARS, Snippet};
 use crate::search::{FieldMatch, Hit, Reading, SearchRequest, SearchResults, Sort};
 
@@ -27,11 +28,20 @@ const SEARCH: &str = "/_search?search_type=dfs_query_then_fetch";
 /// has two plain words or more, any of them (as locally).
 pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<SearchResults> {
     let started = Instant::now();
-    let parsed = if request.query.trim().is_empty() && request.like.is_some() {
+    let mut parsed = if request.query.trim().is_empty() && request.like.is_some() {
         None
     } else {
         Some(query::parse(&request.query)?)
     };
+    // A question is read as a sentence, as locally.
+    let mut softened = false;
+    if let Some(parsed) = &mut parsed
+        && sentence::is_question(&request.query)
+        && let Some(read) = sentence::as_sentence(&parsed.tree, true)
+    {
+        parsed.tree = read;
+        softened = true;
+    }
     let strict = match &parsed {
         Some(parsed) => dsl::query(&parsed.tree, request.fuzzy, false)?,
         None => json!({ "match_all": {} }),
@@ -64,6 +74,7 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
         read_as: parsed.map(|parsed| Reading {
             query: parsed.tree.to_string(),
             forgiven: parsed.forgiven,
+            softened,
         }),
         total_hits,
         took: started.elapsed(),

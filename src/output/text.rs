@@ -164,8 +164,17 @@ pub fn index_summary(report: &IndexReport) -> String {
 /// read as words), that articles with only some of the words are shown, a suggestion.
 pub fn search_notes(results: &SearchResults) -> String {
     let mut notes = String::new();
-    if let Some(reading) = results.read_as.as_ref().filter(|r| r.forgiven) {
-        notes += &format!("emeroteca: read as: {}\n", reading.query);
+    match &results.read_as {
+        Some(reading) if reading.softened => {
+            notes += &format!(
+                "emeroteca: read as a sentence, its quotes, brackets and question words as preferences: {}\n",
+                reading.query
+            );
+        }
+        Some(reading) if reading.forgiven => {
+            notes += &format!("emeroteca: read as: {}\n", reading.query);
+        }
+        _ => {}
     }
     if results.relaxed {
         notes += "emeroteca: no article has all the words; showing articles with some of them\n";
@@ -186,7 +195,7 @@ pub fn search_notes(results: &SearchResults) -> String {
 pub fn hit_count(results: &SearchResults) -> String {
     let partial = match results.partial_hits {
         0 => String::new(),
-        n => format!(" (and {n} missing one word)"),
+        n => format!(" (and {n} with some of the words)"),
     };
     format!(
         "{} of {} hits{partial} in {:.1} ms\n",
@@ -329,6 +338,7 @@ pub(crate) mod tests {
             query: "Corea: missili".into(),
             read_as: Some(Reading {
                 query: "Corea missili".into(),
+                softened: false,
                 forgiven: true,
             }),
             total_hits: 1,
@@ -380,7 +390,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             hit_count(&results),
-            "1 of 1 hits (and 2 missing one word) in 1.5 ms\n"
+            "1 of 1 hits (and 2 with some of the words) in 1.5 ms\n"
         );
     }
 

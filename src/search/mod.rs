@@ -6,6 +6,7 @@ pub mod facets;
 pub mod highlight;
 pub mod query;
 mod rank;
+pub(crate) mod sentence;
 pub mod snippet;
 mod stories;
 pub mod typo;
@@ -129,6 +130,9 @@ pub struct Hit {
 pub struct Reading {
     pub query: String,
     pub forgiven: bool,
+    /// Quotes, brackets or question words of a sentence were read as preferences (see
+    /// [`sentence`]).
+    pub softened: bool,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -141,8 +145,8 @@ pub struct SearchResults {
     pub took: Duration,
     /// True when no article had every word, and articles with some of them are shown instead.
     pub relaxed: bool,
-    /// Articles missing one of the query's words, ranked after the `total_hits` that have them
-    /// all (see [`compile::Words::AllButOne`]).
+    /// Articles missing some of the query's words, ranked after the `total_hits` that have them
+    /// all: those missing one first (see [`compile::Words`]).
     pub partial_hits: usize,
     /// The query with its unknown words corrected, when some word matched nothing.
     pub suggestion: Option<String>,
@@ -158,7 +162,7 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
     let started = Instant::now();
     let fields = opened.schema.fields;
     let searcher = opened.reader.searcher();
-    let parsed = if request.query.trim().is_empty() && request.like.is_some() {
+    let mut parsed = if request.query.trim().is_empty() && request.like.is_some() {
         None
     } else {
         Some(query::parse(&request.query)?)
@@ -168,8 +172,13 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         filters.push(like(&searcher, &fields, id)?);
     }
 
-    let ranked = match &parsed {
-        Some(parsed) => rank_query(&searcher, &fields, &parsed.tree, &filters, request)?,
+    let mut softened = false;
+    let ranked = match &mut parsed {
+        Some(parsed) => {
+            let read;
+            (read, softened) = read_and_rank(&searcher, &fields, parsed, &filters, request)?;
+            read
+        }
         None => {
             let all = with_filters(None, &filters);
             let (total_hits, found, facets) = rank::collect(&searcher, all.as_ref(), &[], request)?;
@@ -196,6 +205,7 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         read_as: parsed.map(|parsed| Reading {
             query: parsed.tree.to_string(),
             forgiven: parsed.forgiven,
+            softened,
         }),
         total_hits: ranked.total_hits,
         took: started.elapsed(),
@@ -211,6 +221,39 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
     })
 }
 
+/// Ranks a parsed query, and whether it was read as a sentence (see [`sentence`]): a question
+/// is read so at once, another long query only when its quotes and brackets leave nothing.
+fn read_and_rank(
+    searcher: &Searcher,
+    fields: &Fields,
+    parsed: &mut query::Parsed,
+    filters: &[Box<dyn Query>],
+    request: &SearchRequest,
+) -> anyhow::Result<(Ranked, bool)> {
+    let question = sentence::is_question(&request.query);
+    let mut softened = false;
+    if question && let Some(read) = sentence::as_sentence(&parsed.tree, true) {
+        parsed.tree = read;
+        softened = true;
+    }
+    // A question's answer need not repeat both of two words.
+    let partial_from = if question { 2 } else { PARTIAL_FROM_WORDS };
+    let rank =
+        |tree: &query::Node| rank_query(searcher, fields, tree, filters, request, partial_from);
+    let ranked = rank(&parsed.tree)?;
+    if ranked.total_hits > 0 || softened || !sentence::is_long(&parsed.tree) {
+        return Ok((ranked, softened));
+    }
+    match sentence::as_sentence(&parsed.tree, false) {
+        Some(read) => {
+            let ranked = rank(&read)?;
+            parsed.tree = read;
+            Ok((ranked, true))
+        }
+        None => Ok((ranked, false)),
+    }
+}
+
 /// The articles a query finds, the page of them asked for, and what their snippets mark.
 struct Ranked {
     total_hits: usize,
@@ -221,14 +264,16 @@ struct Ranked {
     highlight: Highlight,
 }
 
-/// Every word first; then, for a query of [`PARTIAL_FROM_WORDS`] plain words or more, the
-/// articles missing one if the page reaches them; or, when no article has every word, any.
+/// Every word first; then, for a query of `partial_from` plain words or more, the
+/// articles missing one, then those with some, if the page reaches them; or, when no article has
+/// every word, any.
 fn rank_query(
     searcher: &Searcher,
     fields: &Fields,
     tree: &query::Node,
     filters: &[Box<dyn Query>],
     request: &SearchRequest,
+    partial_from: usize,
 ) -> anyhow::Result<Ranked> {
     let mut options = compile::Options {
         fuzzy: request.fuzzy,
@@ -257,27 +302,37 @@ fn rank_query(
             rank::collect(searcher, query.as_ref(), &loose.bonuses, request)?;
         ranked.relaxed = ranked.total_hits > 0;
         ranked.highlight = loose.highlight;
-    } else if optional >= PARTIAL_FROM_WORDS
+    } else if optional >= partial_from
         && request.sort == Sort::Relevance
         && request.offset + request.limit > total_hits
     {
-        options.words = Words::AllButOne;
-        let partial = compile::compile(tree, fields, &options)?;
-        let only_partial = BooleanQuery::new(vec![
-            (Occur::Must, partial.query),
-            (Occur::MustNot, strict.query),
-        ]);
-        let query = with_filters(Some(Box::new(only_partial)), filters);
-        let page = SearchRequest {
-            offset: request.offset.saturating_sub(total_hits),
-            limit: request.offset + request.limit - request.offset.max(total_hits),
-            facets: false,
-            ..request.clone()
-        };
-        let more;
-        (ranked.partial_hits, more, _) =
-            rank::collect(searcher, query.as_ref(), &partial.bonuses, &page)?;
-        found.extend(more);
+        // Then the articles missing one word, then those with some: no answer hides behind
+        // a cliff, and each tier keeps its own ranking.
+        let mut shown = total_hits;
+        let mut previous = strict.query;
+        for words in [Words::AllButOne, Words::Any] {
+            if request.offset + request.limit <= shown {
+                break;
+            }
+            options.words = words;
+            let tier = compile::compile(tree, fields, &options)?;
+            let only_tier = BooleanQuery::new(vec![
+                (Occur::Must, tier.query.box_clone()),
+                (Occur::MustNot, previous),
+            ]);
+            let query = with_filters(Some(Box::new(only_tier)), filters);
+            let page = SearchRequest {
+                offset: request.offset.saturating_sub(shown),
+                limit: request.offset + request.limit - request.offset.max(shown),
+                facets: false,
+                ..request.clone()
+            };
+            let (count, more, _) = rank::collect(searcher, query.as_ref(), &tier.bonuses, &page)?;
+            ranked.partial_hits += count;
+            shown += count;
+            found.extend(more);
+            previous = tier.query;
+        }
         if !request.all_copies {
             // A copy missing a word a matching copy has belongs to that copy's story.
             found = stories::one_per_story(searcher, found);
@@ -288,7 +343,8 @@ fn rank_query(
 }
 
 /// From how many plain words a query shows, after the articles with every word, those missing
-/// one (as Elasticsearch's `minimum_should_match` of `3<-1`): two-word queries stay strict.
+/// one (as Elasticsearch's `minimum_should_match` of `3<-1`), then those with some: two-word
+/// queries stay strict.
 const PARTIAL_FROM_WORDS: usize = 3;
 
 /// Reads the page of hits from the index, with snippets marking what `highlight` says.

@@ -1,0 +1,106 @@
+//! Questions pasted whole, with their question mark, quotes and brackets, find the paragraph that
+//! answers them. The paragraphs are written for this test.
+
+use crate::util::*;
+
+const PARAGRAPHS: [(&str, &str, &str); 8] = [
+    (
+        "crisi-1",
+        "Crisi energetica del 1973",
+        "La crisi petrolifera iniziò nell'ottobre del 1973, quando i paesi arabi produttori di petrolio decisero di ridurre le esportazioni verso gli stati che sostenevano Israele.",
+    ),
+    (
+        "crisi-2",
+        "Crisi energetica del 1973",
+        "L'embargo petrolifero fu proclamato dall'Organizzazione dei paesi arabi esportatori di petrolio, che chiese agli stati occidentali di cambiare politica nel Medio Oriente.",
+    ),
+    (
+        "crisi-3",
+        "Crisi energetica del 1973",
+        "Il prezzo del greggio quadruplicò in pochi mesi e molti governi europei vietarono la circolazione delle automobili nelle domeniche d'inverno.",
+    ),
+    (
+        "batteri-1",
+        "Batteri",
+        "I batteri gram-negativi hanno una parete sottile, stretta tra due membrane, e non trattengono il colorante viola usato nel metodo di Gram.",
+    ),
+    (
+        "serie-1",
+        "Doctor Who",
+        "Il ritorno della serie fu annunciato nel settembre del 2003; la serie revival andò in onda dal marzo del 2005 con un nuovo protagonista.",
+    ),
+    (
+        "ugonotti-1",
+        "Ugonotti",
+        "Per difendersi dalle persecuzioni, i protestanti francesi presero le armi e fortificarono città come La Rochelle, dove resistettero a lunghi assedi.",
+    ),
+    (
+        "ugonotti-2",
+        "Ugonotti",
+        "Gli ugonotti si erano difesi a parole per anni, scrivendo libelli contro la corte, prima che le guerre di religione cominciassero.",
+    ),
+    (
+        "ugonotti-3",
+        "Ugonotti",
+        "Dopo la revoca dell'editto di Nantes molti ugonotti lasciarono la Francia per l'Inghilterra, i Paesi Bassi e la Prussia.",
+    ),
+];
+
+fn corpus(env: &TestEnv) {
+    let lines: Vec<String> = PARAGRAPHS
+        .iter()
+        .map(|(id, title, body)| {
+            serde_json::json!({ "id": id, "title": title, "body": body }).to_string()
+        })
+        .collect();
+    env.write("q/paragrafi.jsonl", lines.join("\n") + "\n");
+    expect_code(env.run(&["index", &env.path("q"), "--quiet"]), 0);
+}
+
+#[test]
+fn a_pasted_question_finds_the_paragraph_that_answers_it() {
+    let env = TestEnv::new();
+    corpus(&env);
+    for (question, answer) in [
+        (
+            "Quando è iniziata la crisi petrolifera del 1973?",
+            "crisi-1",
+        ),
+        ("Chi ha proclamato l'embargo petrolifero?", "crisi-2"),
+        ("Che cosa significa \"grammo-negativo\"?", "batteri-1"),
+        (
+            "Quando è stata annunciata la serie revival 2005 (compresi gli annunci)?",
+            "serie-1",
+        ),
+        ("Come si sono difesi gli ugonotti?", "ugonotti-1"),
+    ] {
+        let results = search_in(&env.index_path(), question, &["--limit", "10"]);
+        assert!(
+            ids(&results).contains(&answer),
+            "{question}: {answer} not among {:?}",
+            ids(&results)
+        );
+    }
+}
+
+#[test]
+fn a_softened_question_says_how_it_was_read() {
+    let env = TestEnv::new();
+    corpus(&env);
+    let output = env.run(&["search", "Che cosa significa \"grammo-negativo\"?"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let said = stderr(&output);
+    assert!(said.contains("read as a sentence"), "{said}");
+    let results = search_in(
+        &env.index_path(),
+        "Che cosa significa \"grammo-negativo\"?",
+        &[],
+    );
+    assert_eq!(
+        results.read_as.as_deref(),
+        Some("significa grammo negativo")
+    );
+    // A phrase typed on its own stays a phrase.
+    let exact = run(env.cmd(&["search", "\"grammo-negativo\"", "--format", "json"]));
+    assert_eq!(exact.status.code(), Some(1), "{}", describe(&exact));
+}
