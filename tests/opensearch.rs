@@ -297,6 +297,29 @@ fn the_readme_queries_find_the_same_articles_first_on_the_cluster() {
     );
 }
 
+/// The cluster's snippets are marked passages, as the local index's: for each query of the
+/// README, every hit whose body holds a word searched shows at least 60 characters, the word
+/// marked.
+#[test]
+#[ignore = "needs an OpenSearch (see tests/opensearch.rs)"]
+fn the_clusters_snippets_are_marked_passages() {
+    let name = exported_sample();
+    for query in ["missili", "missili Corea", "Kim", "sanzioni Russia"] {
+        let remote = search_cluster(name, query, &[]);
+        assert!(!remote.hits.is_empty(), "{query}");
+        for hit in &remote.hits {
+            if !hit.matches.iter().any(|m| m.field == "body") {
+                continue;
+            }
+            let plain = hit.snippet.replace("<mark>", "").replace("</mark>", "");
+            assert!(hit.snippet.contains("<mark>"), "{query}: {}", hit.snippet);
+            assert!(plain.chars().count() >= 60, "{query}: {}", hit.snippet);
+        }
+        let top = &remote.hits[0];
+        assert!(top.snippet.contains("<mark>"), "{query}: {:?}", top);
+    }
+}
+
 /// Fifty queries of every kind, made from the sample's own titles: the same top hit for each
 /// title, equal totals for phrases and filters, and JSON that keeps the contract.
 #[test]
