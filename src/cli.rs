@@ -1,4 +1,4 @@
-//! The command line (CONTRACT.md), declared with clap.
+//! The command line (docs/CONTRACT.md), declared with clap.
 
 use std::path::PathBuf;
 

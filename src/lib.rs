@@ -38,7 +38,7 @@ use cli::{
 use ingest::read::Limits;
 use output::text::Style;
 
-/// Runs a command; the exit code follows CONTRACT.md (errors are returned, and mapped to 2 by `main`).
+/// Runs a command; the exit code follows docs/CONTRACT.md (errors are returned, and mapped to 2 by `main`).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Index(args) => run_index(args),

@@ -1,4 +1,4 @@
-//! Exit status and error messages (CONTRACT.md): 0 hits, 1 none, 2 error in one line.
+//! Exit status and error messages (docs/CONTRACT.md): 0 hits, 1 none, 2 error in one line.
 
 use crate::util::*;
 

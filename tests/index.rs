@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::util::*;
 
-/// `index --json`, as CONTRACT.md fixes it (plus `files` and `indexed`).
+/// `index --json`, as docs/CONTRACT.md fixes it (plus `files` and `indexed`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Report {

@@ -1,4 +1,4 @@
-//! The JSON outputs, parsed into strict mirrors of CONTRACT.md.
+//! The JSON outputs, parsed into strict mirrors of docs/CONTRACT.md.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;

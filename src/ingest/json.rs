@@ -1,5 +1,5 @@
 //! JSON articles: one object per `.json` file, or one per line of a `.jsonl`/`.ndjson` dump.
-//! Field names follow CONTRACT.md, with the aliases scrapers commonly write.
+//! Field names follow docs/CONTRACT.md, with the aliases scrapers commonly write.
 
 use serde_json::{Map, Value};
 

@@ -1,11 +1,11 @@
-//! The plain-text article layout of the archive (see CONTRACT.md, "Article files"): a first line
+//! The plain-text article layout of the archive (see docs/CONTRACT.md, "Article files"): a first line
 //! `Title – Section`, a blank line, then paragraphs, with the web page's boilerplate lines mixed in.
 
 use super::{Article, Origin, ParseError, SkipReason};
 
 /// Lines a web page adds around an article (links to other articles, the comment form, the
 /// back-to-top link), not article text. Matched at the start of a trimmed line, ignoring case.
-/// CONTRACT.md names the first four.
+/// docs/CONTRACT.md names the first four.
 const BOILERPLATE_PREFIXES: &[&str] = &[
     "Lascia un commento",
     "Il tuo indirizzo email non sarà pubblicato",

@@ -1,4 +1,4 @@
-//! The JSON that scripts parse (CONTRACT.md). These wire structs exist only here, declared in
+//! The JSON that scripts parse (docs/CONTRACT.md). These wire structs exist only here, declared in
 //! the contract's key order, apart from the domain types they are filled from.
 
 use std::collections::BTreeMap;
