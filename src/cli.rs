@@ -103,7 +103,7 @@ const SERVE_HELP: &str = "\
 ENDPOINTS (all GET; JSON as `search --format json`, `get --format json`, `stats --format json`)
   /                      the search page
   /search?q=…            also limit, offset, since, until, section, source (repeatable), sort,
-                         facets, fuzzy, fragments, like, all_copies, fields
+                         facets, fuzzy, fragments, like, passage, all_copies, fields
   /articles/ID           one article; 404 when no article has that id
   /stats                 the index's statistics
   /health                {\"status\": \"ok\", \"articles\": N}
@@ -177,7 +177,10 @@ pub struct IndexArgs {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query (see the query language below).
-    #[arg(allow_hyphen_values = true, required_unless_present_any = ["like", "batch"])]
+    #[arg(
+        allow_hyphen_values = true,
+        required_unless_present_any = ["like", "batch", "passage"]
+    )]
     pub query: Option<String>,
     #[command(flatten)]
     pub index: IndexLocation,
@@ -222,6 +225,11 @@ pub struct SearchArgs {
     /// Articles like the one with this id.
     #[arg(long, value_name = "ID")]
     pub like: Option<String>,
+    /// The articles that hold the text of FILE (`-` for stdin), or most of it, ranked by how
+    /// much of it they hold (`shared` in JSON), the shared stretch marked: where was this text
+    /// published?
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub passage: Option<std::path::PathBuf>,
     /// Show every copy of a story (a wire story republished with small edits) as a hit of its
     /// own, and count each in totals and facets; by default a story shows once, its copies
     /// listed with it.
@@ -229,11 +237,12 @@ pub struct SearchArgs {
     pub all_copies: bool,
     /// Read one query per line on stdin (or a JSON object with `query` and any option by its
     /// name: `limit`, `offset`, `since`, `until`, `section`, `source`, `sort`, `fuzzy`, `facets`,
-    /// `fragments`, `like`, `interval`, `all_copies`, `fields`) and write one JSON result per line, in order.
+    /// `fragments`, `like`, `passage`, `interval`, `all_copies`, `fields`) and write one JSON
+    /// result per line, in order.
     #[arg(long, conflicts_with = "query")]
     pub batch: bool,
     /// The keys each hit carries in JSON, comma-separated (rank, score, id, path, title,
-    /// section, date, url, snippet, title_snippet, matches, fragments).
+    /// section, date, url, snippet, title_snippet, matches, fragments, copies, shared).
     #[arg(long, value_name = "KEYS", value_delimiter = ',')]
     pub fields: Option<Vec<String>>,
     /// When to colour matched words in text output (NO_COLOR is honoured by `auto`).

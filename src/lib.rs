@@ -149,6 +149,7 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         interval: args.interval,
         all_copies: Some(args.all_copies),
         fields: args.fields.clone(),
+        passage: args.passage.as_deref().map(read_passage).transpose()?,
     };
     let archive = archive::Archive::open(&args.index.path, args.engine.engine.as_deref())?;
     if args.batch {
@@ -183,7 +184,42 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         Format::Jsonl => output::json::hits_lines(&results, fields, &mut out)?,
     }
     out.flush()?;
+    if args.passage.is_some() && results.total_hits == 0 {
+        eprintln!(
+            "emeroteca: no article holds this passage (nor {:.0}% of its runs of words)",
+            search::passage::MIN_SHARED * 100.0
+        );
+    }
     Ok(search_exit_code(results.total_hits))
+}
+
+/// The text of a passage file (`-` for stdin): text, not too long, not empty.
+fn read_passage(path: &std::path::Path) -> anyhow::Result<String> {
+    use std::io::Read;
+    let limit = 4 * search::passage::MAX_PASSAGE_CHARS as u64 + 1;
+    let mut bytes = Vec::new();
+    let reading = if path == std::path::Path::new("-") {
+        io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|file| file.take(limit).read_to_end(&mut bytes))
+    };
+    anyhow::Context::with_context(reading, || {
+        format!("cannot read the passage {}", path.display())
+    })?;
+    if bytes.len() as u64 >= limit {
+        anyhow::bail!(
+            "the passage {} is longer than {} characters: give the paragraph to look for",
+            path.display(),
+            search::passage::MAX_PASSAGE_CHARS
+        );
+    }
+    let text = ingest::read::decode(bytes).map_err(|reason| {
+        anyhow::anyhow!("the passage {} is not text: {reason}", path.display())
+    })?;
+    if text.trim().is_empty() {
+        anyhow::bail!("the passage {} is empty", path.display());
+    }
+    Ok(text)
 }
 
 fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {

@@ -8,14 +8,14 @@ use serde::{Deserialize, Deserializer};
 use crate::error::OptionError;
 use crate::output;
 use crate::search::facets::Interval;
-use crate::search::{self, SearchRequest, Sort};
+use crate::search::{self, SearchRequest, Sort, passage};
 
 /// Hits per page when none is asked for.
 pub const DEFAULT_LIMIT: usize = 10;
 
 /// The option names, as `--batch` lines and the HTTP API spell them (`q` is also `query`).
 pub const NAMES: &str = "q, limit, offset, since, until, section, source, sort, facets, fuzzy, fragments, like, \
-     interval, all_copies, fields";
+     passage, interval, all_copies, fields";
 
 /// The search options as given, not yet checked: absent is `None` (or empty).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -41,12 +41,15 @@ pub struct Given {
     /// The keys each hit carries in JSON.
     #[serde(default, deserialize_with = "some_of_many")]
     pub fields: Option<Vec<String>>,
+    /// A text to find the articles of, instead of a query.
+    pub passage: Option<String>,
 }
 
 /// How much one search may ask for: a public server bounds what a person at a terminal may not.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub query_chars: usize,
+    pub passage_chars: usize,
     pub limit: usize,
     /// How deep paging may go (`offset + limit`), as Elasticsearch's `max_result_window`.
     pub window: usize,
@@ -56,12 +59,14 @@ pub struct Limits {
 impl Limits {
     pub const NONE: Limits = Limits {
         query_chars: usize::MAX,
+        passage_chars: passage::MAX_PASSAGE_CHARS,
         limit: usize::MAX,
         window: usize::MAX,
         fragments: usize::MAX,
     };
     pub const HTTP: Limits = Limits {
         query_chars: 1000,
+        passage_chars: 10_000,
         limit: 100,
         window: 10_000,
         fragments: 10,
@@ -100,6 +105,7 @@ impl Given {
             "section" => self.section.extend(text()),
             "source" => self.source.extend(text()),
             "like" => self.like = text(),
+            "passage" => self.passage = Some(value.to_string()),
             "sort" => self.sort = Some(value.parse().map_err(OptionError)?),
             "interval" => self.interval = Some(interval(value)?),
             "facets" => self.facets = Some(flag(name, value)?),
@@ -140,15 +146,16 @@ impl Given {
             interval: self.interval.or(base.interval),
             all_copies: self.all_copies.or(base.all_copies),
             fields: self.fields.or_else(|| base.fields.clone()),
+            passage: self.passage.or_else(|| base.passage.clone()),
         }
     }
 
     /// Checks every option against `limits` and fills in the defaults; a search needs a query
     /// or `like`.
     pub fn resolve(&self, limits: Limits) -> Result<Resolved, OptionError> {
-        if self.query.trim().is_empty() && self.like.is_none() {
+        if self.query.trim().is_empty() && self.like.is_none() && self.passage.is_none() {
             return Err(OptionError(
-                "no query: give a query, or `like` with an article id".into(),
+                "no query: give a query, `like` with an article id, or a passage".into(),
             ));
         }
         self.check(limits)
@@ -156,6 +163,18 @@ impl Given {
 
     /// [`Given::resolve`] without asking for a query: the options that `--batch` lines build on.
     pub fn check(&self, limits: Limits) -> Result<Resolved, OptionError> {
+        if let Some(passage) = &self.passage {
+            let chars = passage.chars().count();
+            if chars > limits.passage_chars {
+                return Err(OptionError(format!(
+                    "the passage is {chars} characters long; at most {} are searched",
+                    limits.passage_chars
+                )));
+            }
+            if passage.trim().is_empty() {
+                return Err(OptionError("the passage is empty".into()));
+            }
+        }
         if self.query.chars().count() > limits.query_chars {
             let most = limits.query_chars;
             return Err(OptionError(format!(
@@ -207,6 +226,7 @@ impl Given {
             like: self.like.clone(),
             snippets: output::json::wants_snippets(self.fields.as_deref()),
             all_copies: self.all_copies.unwrap_or(false),
+            passage: self.passage.clone(),
         };
         Ok(Resolved {
             request,

@@ -17,6 +17,7 @@ mod export;
 mod index;
 mod json;
 mod opensearch;
+mod passage;
 mod queries;
 mod questions;
 mod ranking;

@@ -152,6 +152,8 @@ pub struct Hit {
     pub matches: Vec<Match>,
     pub fragments: Option<Vec<String>>,
     pub copies: Vec<String>,
+    #[serde(default)]
+    pub shared: Option<f64>,
 }
 
 pub fn parse_results(json: &str) -> Results {

@@ -28,6 +28,11 @@ const SEARCH: &str = "/_search?search_type=dfs_query_then_fetch";
 /// has two plain words or more, any of them (as locally).
 pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<SearchResults> {
     let started = Instant::now();
+    if request.passage.is_some() {
+        anyhow::bail!(
+            "a passage is searched in the local index only: its runs of words are compared with each article's stored text, which a cluster would have to send whole"
+        );
+    }
     let mut parsed = if request.query.trim().is_empty() && request.like.is_some() {
         None
     } else {
@@ -203,6 +208,7 @@ fn hit(found: &Value, rank: usize, request: &SearchRequest) -> Hit {
         fragments: passages,
         matches,
         copies: Vec::new(),
+        shared: None,
     }
 }
 

@@ -65,6 +65,9 @@ struct HitJson<'a> {
     /// Added key: the ids of the other articles of its story (copies with small edits, or
     /// exact), shown once; empty when it has none.
     copies: &'a [String],
+    /// Added key, with a passage: the share of the passage this article holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shared: Option<f32>,
 }
 
 /// The keys a hit may carry, for `--fields`.
@@ -82,6 +85,7 @@ pub const HIT_KEYS: &[&str] = &[
     "matches",
     "fragments",
     "copies",
+    "shared",
 ];
 
 /// Refuses a `--fields` list naming a key hits do not have.
@@ -140,6 +144,7 @@ fn hit(hit: &Hit) -> HitJson<'_> {
         fragments: (!hit.fragments.is_empty())
             .then(|| hit.fragments.iter().map(|f| f.to_html()).collect()),
         copies: &hit.copies,
+        shared: hit.shared.map(|s| (s * 1000.0).round() / 1000.0),
     }
 }
 

@@ -69,6 +69,9 @@ pub fn results(results: &SearchResults, style: Style, out: &mut impl Write) -> i
             1 => meta.push("+1 copy".into()),
             n => meta.push(format!("+{n} copies")),
         }
+        if let Some(shared) = hit.shared {
+            meta.push(format!("{:.0}% of the passage", shared * 100.0));
+        }
         writeln!(out, "   {}", meta.join(" · "))?;
         if hit.fragments.is_empty() {
             writeln!(out, "   {}", style.snippet(&hit.snippet, ""))?;
@@ -361,6 +364,7 @@ pub(crate) mod tests {
                 snippet: marked("All’alba due ", "missili", " balistici <corto raggio> …"),
                 fragments: Vec::new(),
                 copies: vec!["c0ffee".into(), "beef".into()],
+                shared: None,
                 matches: vec![FieldMatch {
                     field: "title",
                     start: 21,

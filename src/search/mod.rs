@@ -4,6 +4,7 @@
 pub mod compile;
 pub mod facets;
 pub mod highlight;
+pub(crate) mod passage;
 pub mod query;
 mod rank;
 pub(crate) mod sentence;
@@ -94,6 +95,8 @@ pub struct SearchRequest {
     pub snippets: bool,
     /// Show every copy of a story as a hit of its own, and count it in totals and facets.
     pub all_copies: bool,
+    /// Find the articles that hold this text (see [`passage`]) rather than the query.
+    pub passage: Option<String>,
 }
 
 /// Where a matched word is, in characters from the start of a stored field.
@@ -122,6 +125,8 @@ pub struct Hit {
     pub matches: Vec<FieldMatch>,
     /// The ids of the other articles of its story (copies of it, or it of them).
     pub copies: Vec<String>,
+    /// With a passage: the share of its runs of words this article holds.
+    pub shared: Option<f32>,
 }
 
 /// How a query was read: in the query language, and whether punctuation that looks like syntax
@@ -162,12 +167,17 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
     let started = Instant::now();
     let fields = opened.schema.fields;
     let searcher = opened.reader.searcher();
-    let mut parsed = if request.query.trim().is_empty() && request.like.is_some() {
+    let mut parsed = if request.query.trim().is_empty()
+        && (request.like.is_some() || request.passage.is_some())
+    {
         None
     } else {
         Some(query::parse(&request.query)?)
     };
     let mut filters = filters(&fields, request)?;
+    if let Some(passage) = &request.passage {
+        return passage::search(opened, request, passage, with_filters(None, &filters));
+    }
     if let Some(id) = &request.like {
         filters.push(like(&searcher, &fields, id)?);
     }
@@ -378,6 +388,7 @@ fn fetch(
                 fragments: Vec::new(),
                 matches: Vec::new(),
                 copies: stories::copies(searcher, fields, address)?,
+                shared: None,
             };
             if request.snippets {
                 let body = article.body;

@@ -1,0 +1,328 @@
+//! `search --passage`: which articles hold this text? A paragraph of a wire story, a quote, a
+//! page of OCR'd print: the articles holding most of its runs of three words, ranked by how much
+//! of the passage they hold (`shared`), the stretch they share marked.
+//!
+//! Candidates come from the passage's rarest words (a misspelled word, which no article holds,
+//! is no probe); each is then measured by its runs of three words (case, accents, punctuation
+//! and the kind of apostrophe aside), so that a word changed costs the three runs it is in, a
+//! sentence cut or moved costs its own runs, and a byline added costs nothing.
+
+use std::collections::{BTreeMap, HashSet};
+
+use anyhow::Context;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::facets::{self, Facets, UNKNOWN};
+use super::{FieldMatch, Hit, Piece, SearchRequest, SearchResults, Snippet, Sort, stories};
+use crate::analysis::{self, fold_accents};
+use crate::error::QueryError;
+use crate::index::{self, Fields, OpenIndex};
+
+/// The longest passage searched, in characters: a long article, not a book.
+pub const MAX_PASSAGE_CHARS: usize = 100_000;
+
+/// Words in a run; a passage needs at least this many.
+const RUN: usize = 3;
+
+/// The share of the passage's runs an article must hold to be shown.
+pub const MIN_SHARED: f32 = 0.3;
+
+/// The passage's rarest words that find the candidates, and how many candidates are measured.
+const PROBES: usize = 24;
+const CANDIDATES: usize = 200;
+
+/// Characters of context shown around the shared stretch, and of the stretch itself at most.
+const CONTEXT_CHARS: usize = 60;
+const STRETCH_CHARS: usize = 300;
+
+/// The articles that hold `passage`, for `request` (its filters, order, page, facets and
+/// copies).
+pub(crate) fn search(
+    opened: &OpenIndex,
+    request: &SearchRequest,
+    passage: &str,
+    filters: Box<dyn Query>,
+) -> anyhow::Result<SearchResults> {
+    let started = std::time::Instant::now();
+    let searcher = opened.reader.searcher();
+    let fields = opened.schema.fields;
+    let runs: HashSet<u64> = words(passage).windows(RUN).map(run_hash).collect();
+    if runs.is_empty() {
+        return Err(QueryError(format!("a passage needs at least {RUN} words")).into());
+    }
+    let probe = probe(&searcher, &fields, passage)?;
+    let query = BooleanQuery::new(vec![(Occur::Must, probe), (Occur::Must, filters)]);
+    let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+    let mut found = Vec::new();
+    for (_, address) in top {
+        let doc: TantivyDocument = searcher.doc(address).context("cannot read an article")?;
+        let article = index::stored_article(&doc, &fields);
+        let shared = Shared::of(&article.body, &runs);
+        if shared.fraction >= MIN_SHARED {
+            found.push((address, article, shared));
+        }
+    }
+    found.sort_by(|a, b| match request.sort {
+        Sort::Relevance => b.2.fraction.total_cmp(&a.2.fraction),
+        Sort::Date => b.1.date.cmp(&a.1.date),
+        Sort::Oldest => a.1.date.cmp(&b.1.date),
+    });
+    let total_hits = found.len();
+    if !request.all_copies {
+        let mut seen = HashSet::new();
+        found.retain(
+            |(address, _, _)| match stories::story_of(&searcher, *address) {
+                Some(story) => seen.insert(story),
+                None => true,
+            },
+        );
+    }
+    let facets = request.facets.then(|| facets_of(&found, request));
+    let mut hits = Vec::new();
+    let page = found.into_iter().skip(request.offset).take(request.limit);
+    for (i, (address, article, shared)) in page.enumerate() {
+        hits.push(hit(
+            &searcher,
+            &fields,
+            address,
+            article,
+            shared,
+            request.offset + i + 1,
+        )?);
+    }
+    Ok(SearchResults {
+        query: String::new(),
+        read_as: None,
+        total_hits,
+        took: started.elapsed(),
+        relaxed: false,
+        partial_hits: 0,
+        suggestion: None,
+        unknown_words: 0,
+        facets,
+        hits,
+    })
+}
+
+/// The passage's words as compared: lower case, accents and punctuation aside.
+fn words(text: &str) -> Vec<String> {
+    word_spans(text).into_iter().map(|(word, _)| word).collect()
+}
+
+/// Each word of `text` as compared, and where it is in `text` (bytes).
+fn word_spans(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (at, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        if c.is_alphanumeric() {
+            start.get_or_insert(at);
+        } else if let Some(first) = start.take() {
+            let word = fold_accents(&text[first..at].to_lowercase());
+            spans.push((word, first..at));
+        }
+    }
+    spans
+}
+
+fn run_hash(run: &[String]) -> u64 {
+    xxh3_64(run.join(" ").as_bytes())
+}
+
+/// The passage's rarest words in the index, any of which finds a candidate.
+fn probe(searcher: &Searcher, fields: &Fields, passage: &str) -> anyhow::Result<Box<dyn Query>> {
+    let mut italian = analysis::italian();
+    let mut terms: Vec<(u64, String)> = Vec::new();
+    let mut seen = HashSet::new();
+    for token in analysis::tokens(&mut italian, passage) {
+        if !seen.insert(token.text.clone()) {
+            continue;
+        }
+        let frequency = searcher.doc_freq(&Term::from_field_text(fields.body, &token.text))?;
+        if frequency > 0 {
+            terms.push((frequency, token.text));
+        }
+    }
+    terms.sort();
+    let clauses = terms
+        .into_iter()
+        .take(PROBES)
+        .map(|(_, term)| {
+            let term = Term::from_field_text(fields.body, &term);
+            let query: Box<dyn Query> =
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+            (Occur::Should, query)
+        })
+        .collect();
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// How much of a passage an article's body holds, and its longest stretch of shared runs.
+struct Shared {
+    fraction: f32,
+    /// Bytes of the body.
+    stretch: Option<std::ops::Range<usize>>,
+}
+
+impl Shared {
+    fn of(body: &str, runs: &HashSet<u64>) -> Shared {
+        let spans = word_spans(body);
+        let words: Vec<String> = spans.iter().map(|(w, _)| w.clone()).collect();
+        let mut held = HashSet::new();
+        // The longest stretch of consecutive shared runs, by word: (first, last).
+        let mut best: Option<(usize, usize)> = None;
+        let mut current: Option<(usize, usize)> = None;
+        for (i, run) in words.windows(RUN).enumerate() {
+            let hash = run_hash(run);
+            if runs.contains(&hash) {
+                held.insert(hash);
+                let (first, _) = current.unwrap_or((i, i));
+                current = Some((first, i + RUN - 1));
+                let length = |s: Option<(usize, usize)>| s.map_or(0, |(a, b)| b - a);
+                if length(current) > length(best) {
+                    best = current;
+                }
+            } else {
+                current = None;
+            }
+        }
+        Shared {
+            fraction: held.len() as f32 / runs.len() as f32,
+            stretch: best.map(|(first, last)| spans[first].1.start..spans[last].1.end),
+        }
+    }
+}
+
+fn hit(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: DocAddress,
+    article: crate::ingest::Article,
+    shared: Shared,
+    rank: usize,
+) -> anyhow::Result<Hit> {
+    let (snippet, matches) = match &shared.stretch {
+        Some(stretch) => marked(&article.body, stretch.clone()),
+        None => (Snippet::default(), Vec::new()),
+    };
+    Ok(Hit {
+        rank,
+        score: shared.fraction,
+        title_snippet: Snippet {
+            pieces: vec![Piece {
+                text: article.title.clone(),
+                marked: false,
+            }],
+        },
+        id: article.id,
+        path: article.path,
+        title: article.title,
+        section: article.section,
+        date: article.date,
+        url: article.url,
+        snippet,
+        fragments: Vec::new(),
+        matches,
+        copies: stories::copies(searcher, fields, address)?,
+        shared: Some(shared.fraction),
+    })
+}
+
+/// The shared stretch of `body`, marked, with some context: the snippet and where it is.
+fn marked(body: &str, stretch: std::ops::Range<usize>) -> (Snippet, Vec<FieldMatch>) {
+    let (head, inside, rest) = (
+        &body[..stretch.start],
+        &body[stretch.clone()],
+        &body[stretch.end..],
+    );
+    let before = last_chars(head, CONTEXT_CHARS);
+    let lead = if before.len() < head.len() { "…" } else { "" };
+    let shown = first_chars(inside, STRETCH_CHARS);
+    let after = match first_chars(rest, CONTEXT_CHARS) {
+        _ if shown.len() < inside.len() => "…".to_string(),
+        after if after.len() < rest.len() => after + "…",
+        after => after,
+    };
+    let start = head.chars().count();
+    let matches = vec![FieldMatch {
+        field: "body",
+        start,
+        end: start + inside.chars().count(),
+    }];
+    let pieces = [
+        (format!("{lead}{before}"), false),
+        (shown, true),
+        (after, false),
+    ]
+    .into_iter()
+    .filter(|(text, _)| !text.is_empty())
+    .map(|(text, marked)| Piece { text, marked })
+    .collect();
+    (Snippet { pieces }, matches)
+}
+
+fn first_chars(text: &str, most: usize) -> String {
+    text.chars().take(most).collect()
+}
+
+fn last_chars(text: &str, most: usize) -> String {
+    let count = text.chars().count();
+    text.chars().skip(count.saturating_sub(most)).collect()
+}
+
+/// Sections and months of the articles found (each story once, unless every copy is asked for).
+fn facets_of(
+    found: &[(DocAddress, crate::ingest::Article, Shared)],
+    request: &SearchRequest,
+) -> Facets {
+    let (mut section, mut month) = (BTreeMap::new(), BTreeMap::new());
+    for (_, article, _) in found {
+        let name = article
+            .section
+            .clone()
+            .unwrap_or_else(|| UNKNOWN.to_string());
+        *section.entry(name).or_insert(0) += 1;
+        let when = article
+            .date
+            .map_or(UNKNOWN.to_string(), |d| d.format("%Y-%m").to_string());
+        *month.entry(when).or_insert(0) += 1;
+    }
+    Facets {
+        interval: facets::interval(&month, request.interval),
+        section,
+        month,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_stretch_is_measured_and_marked() {
+        let passage =
+            "Il consiglio dei ministri ha approvato nella notte il decreto sulle bollette";
+        let runs: HashSet<u64> = words(passage).windows(RUN).map(run_hash).collect();
+        let body = "Roma. Il Consiglio dei ministri ha approvato, nella notte, il decreto sulle \
+            bollette. Le opposizioni protestano.";
+        let shared = Shared::of(body, &runs);
+        assert!((shared.fraction - 1.0).abs() < 1e-6, "{}", shared.fraction);
+        let (snippet, matches) = marked(body, shared.stretch.unwrap());
+        let stretch = "Il Consiglio dei ministri ha approvato, nella notte, il decreto sulle \
+            bollette";
+        assert_eq!(
+            snippet.to_html(),
+            format!("Roma. <mark>{stretch}</mark>. Le opposizioni protestano.")
+        );
+        let start = "Roma. ".len();
+        assert_eq!(
+            (matches[0].start, matches[0].end),
+            (start, start + stretch.chars().count())
+        );
+        let other = Shared::of("Il decreto sulle bollette non basta, dicono.", &runs);
+        assert!(other.fraction < MIN_SHARED, "{}", other.fraction);
+    }
+}
