@@ -33,7 +33,7 @@ pub const MIN_SHARED: f32 = 0.3;
 
 /// The passage's rarest words that find the candidates, and how many candidates are measured.
 const PROBES: usize = 24;
-const CANDIDATES: usize = 200;
+const CANDIDATES: usize = 64;
 
 /// Characters of context shown around the shared stretch, and of the stretch itself at most.
 const CONTEXT_CHARS: usize = 60;
@@ -50,7 +50,7 @@ pub(crate) fn search(
     let started = std::time::Instant::now();
     let searcher = opened.reader.searcher();
     let fields = opened.schema.fields;
-    let runs: HashSet<u64> = words(passage).windows(RUN).map(run_hash).collect();
+    let runs: HashSet<u64> = runs(passage).into_iter().collect();
     if runs.is_empty() {
         return Err(QueryError(format!("a passage needs at least {RUN} words")).into());
     }
@@ -108,28 +108,36 @@ pub(crate) fn search(
     })
 }
 
-/// The passage's words as compared: lower case, accents and punctuation aside.
-fn words(text: &str) -> Vec<String> {
-    word_spans(text).into_iter().map(|(word, _)| word).collect()
+/// The hashes of a text's runs of [`RUN`] words.
+fn runs(text: &str) -> Vec<u64> {
+    let words: Vec<u64> = word_spans(text).into_iter().map(|(word, _)| word).collect();
+    words.windows(RUN).map(run_hash).collect()
 }
 
-/// Each word of `text` as compared, and where it is in `text` (bytes).
-fn word_spans(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+/// Each word of `text` as compared (lower case, accents and punctuation aside), hashed, and
+/// where it is in `text` (bytes).
+fn word_spans(text: &str) -> Vec<(u64, std::ops::Range<usize>)> {
     let mut spans = Vec::new();
     let mut start = None;
     for (at, c) in text.char_indices().chain([(text.len(), ' ')]) {
         if c.is_alphanumeric() {
             start.get_or_insert(at);
         } else if let Some(first) = start.take() {
-            let word = fold_accents(&text[first..at].to_lowercase());
-            spans.push((word, first..at));
+            let word = &text[first..at];
+            let hash = if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+                xxh3_64(word.as_bytes())
+            } else {
+                xxh3_64(fold_accents(&word.to_lowercase()).as_bytes())
+            };
+            spans.push((hash, first..at));
         }
     }
     spans
 }
 
-fn run_hash(run: &[String]) -> u64 {
-    xxh3_64(run.join(" ").as_bytes())
+fn run_hash(run: &[u64]) -> u64 {
+    let mixed = run[0] ^ run[1].rotate_left(21) ^ run[2].rotate_left(42);
+    mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// The passage's rarest words in the index, any of which finds a candidate.
@@ -170,7 +178,7 @@ struct Shared {
 impl Shared {
     fn of(body: &str, runs: &HashSet<u64>) -> Shared {
         let spans = word_spans(body);
-        let words: Vec<String> = spans.iter().map(|(w, _)| w.clone()).collect();
+        let words: Vec<u64> = spans.iter().map(|(word, _)| *word).collect();
         let mut held = HashSet::new();
         // The longest stretch of consecutive shared runs, by word: (first, last).
         let mut best: Option<(usize, usize)> = None;
@@ -305,7 +313,7 @@ mod tests {
     fn a_shared_stretch_is_measured_and_marked() {
         let passage =
             "Il consiglio dei ministri ha approvato nella notte il decreto sulle bollette";
-        let runs: HashSet<u64> = words(passage).windows(RUN).map(run_hash).collect();
+        let runs: HashSet<u64> = runs(passage).into_iter().collect();
         let body = "Roma. Il Consiglio dei ministri ha approvato, nella notte, il decreto sulle \
             bollette. Le opposizioni protestano.";
         let shared = Shared::of(body, &runs);
