@@ -124,7 +124,10 @@ fn word_spans(text: &str) -> Vec<(u64, std::ops::Range<usize>)> {
             start.get_or_insert(at);
         } else if let Some(first) = start.take() {
             let word = &text[first..at];
-            let hash = if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            let hash = if word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
                 xxh3_64(word.as_bytes())
             } else {
                 xxh3_64(fold_accents(&word.to_lowercase()).as_bytes())
