@@ -7,9 +7,24 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::plan::{Pending, Reason};
 use super::state::FileState;
 use crate::ingest::walk::FoundFile;
+
+/// Why a file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reason {
+    /// The index holds nothing of it.
+    New,
+    /// Its size or time changed; the index holds what the state says of it.
+    Changed { known: FileState },
+}
+
+/// A file to read, and why.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    pub file: FoundFile,
+    pub reason: Reason,
+}
 
 /// Where a run of pending files lies in the temporary file, and how many it holds.
 #[derive(Debug, Clone, Copy, Default)]

@@ -12,9 +12,10 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use xxhash_rust::xxh3::xxh3_64;
 
+pub(crate) use super::pending::{Pending, Reason};
 use super::pending::{PendingFiles, Stretch};
-use super::state::{FileState, IndexState};
-use crate::ingest::walk::{FoundFile, Met, walk_in_parts};
+use super::state::IndexState;
+use crate::ingest::walk::{Met, walk_in_parts};
 use crate::ingest::{self, FileOutcome, Format, ParseError, SkipReason, read::Limits};
 
 /// What an indexing run is asked to do.
@@ -74,22 +75,6 @@ impl IndexReport {
             Reason::Changed { .. } => self.changed += 1,
         }
     }
-}
-
-/// Why a file is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reason {
-    /// The index holds nothing of it.
-    New,
-    /// Its size or time changed; the index holds what the state says of it.
-    Changed { known: FileState },
-}
-
-/// A file to read, and why.
-#[derive(Debug)]
-pub(crate) struct Pending {
-    pub file: FoundFile,
-    pub reason: Reason,
 }
 
 /// What a run has to do, decided from what the walk found and what the last run indexed.
@@ -482,6 +467,8 @@ pub(crate) fn canonical_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::state::FileState;
+    use crate::ingest::walk::FoundFile;
 
     fn found(key: &str, size: u64) -> FoundFile {
         FoundFile {

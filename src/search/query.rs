@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
-use super::parse_date_bound;
+use super::dates::parse_date_bound;
 use crate::error::QueryError;
 
 /// A parsed query.
