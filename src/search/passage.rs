@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use anyhow::Context;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::Token;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -31,7 +32,9 @@ const RUN: usize = 3;
 /// The share of the passage's runs an article must hold to be shown.
 pub const MIN_SHARED: f32 = 0.3;
 
-/// The passage's rarest words that find the candidates, and how many candidates are measured.
+/// The runs of the passage searched as phrases, its rarest words searched besides, and how many
+/// candidates are measured.
+const PHRASES: usize = 3;
 const PROBES: usize = 24;
 const CANDIDATES: usize = 64;
 
@@ -143,31 +146,55 @@ fn run_hash(run: &[u64]) -> u64 {
     mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// The passage's rarest words in the index, any of which finds a candidate.
+/// What finds the candidates: the passage's rarest runs of words as phrases, so that the
+/// articles holding the passage rank first however common its words; and its rarest words, so
+/// that a passage whose runs were all edited still finds its article.
 fn probe(searcher: &Searcher, fields: &Fields, passage: &str) -> anyhow::Result<Box<dyn Query>> {
     let mut italian = analysis::italian();
-    let mut terms: Vec<(u64, String)> = Vec::new();
-    let mut seen = HashSet::new();
-    for token in analysis::tokens(&mut italian, passage) {
-        if !seen.insert(token.text.clone()) {
-            continue;
-        }
-        let frequency = searcher.doc_freq(&Term::from_field_text(fields.body, &token.text))?;
-        if frequency > 0 {
-            terms.push((frequency, token.text));
+    let tokens = analysis::tokens(&mut italian, passage);
+    let words = analysis::first_at_each_position(&tokens);
+    let term = |text: &str| Term::from_field_text(fields.body, text);
+    let mut frequency = std::collections::HashMap::new();
+    for word in &words {
+        if !frequency.contains_key(word.text.as_str()) {
+            frequency.insert(word.text.as_str(), searcher.doc_freq(&term(&word.text))?);
         }
     }
-    terms.sort();
-    let clauses = terms
-        .into_iter()
-        .take(PROBES)
-        .map(|(_, term)| {
-            let term = Term::from_field_text(fields.body, &term);
-            let query: Box<dyn Query> =
-                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-            (Occur::Should, query)
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // A run costs and finds by its commonest word; runs with a word no article holds find
+    // nothing.
+    let mut runs: Vec<(u64, &[&Token])> = words
+        .windows(RUN)
+        .map(|run| {
+            (
+                run.iter()
+                    .map(|t| frequency[t.text.as_str()])
+                    .max()
+                    .unwrap_or(0),
+                run,
+            )
         })
+        .filter(|(_, run)| run.iter().all(|t| frequency[t.text.as_str()] > 0))
         .collect();
+    runs.sort_by_key(|(commonest, _)| *commonest);
+    for (_, run) in runs.into_iter().take(PHRASES) {
+        let first = run[0].position;
+        let terms = run
+            .iter()
+            .map(|t| (t.position - first, term(&t.text)))
+            .collect();
+        clauses.push((Occur::Should, Box::new(PhraseQuery::new_with_offset(terms))));
+    }
+    let mut rare: Vec<(u64, &str)> = frequency
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(text, n)| (n, text))
+        .collect();
+    rare.sort();
+    for (_, text) in rare.into_iter().take(PROBES) {
+        let query = TermQuery::new(term(text), IndexRecordOption::WithFreqs);
+        clauses.push((Occur::Should, Box::new(query)));
+    }
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
