@@ -18,17 +18,18 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
-use anyhow::{Context, ensure};
+use anyhow::Context;
 use tantivy::TantivyDocument;
 use tantivy::schema::Value;
 
+#[path = "support/random.rs"]
+mod random;
 #[path = "support/real_text.rs"]
 mod real_text;
 
-const BIN: &str = env!("CARGO_BIN_EXE_emeroteca");
+use random::Random;
 
 struct Original {
     title: String,
@@ -52,16 +53,7 @@ fn main() -> anyhow::Result<()> {
 
     let index = archive.join("index");
     let started = Instant::now();
-    let output = Command::new(BIN)
-        .args(["index", "--quiet", "--index"])
-        .arg(&index)
-        .arg(archive.join("corpus"))
-        .output()?;
-    ensure!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    real_text::index(&archive.join("corpus"), &index)?;
     let seconds = started.elapsed().as_secs_f64();
 
     let stories: HashMap<String, u64> = stories_by_id(&index)?
@@ -98,17 +90,7 @@ fn main() -> anyhow::Result<()> {
 /// is checked by how much of the shorter body's four-word shingles the other holds.
 fn templated(work: &Path) -> anyhow::Result<()> {
     let index = work.join("copies-templated-index");
-    let _ = fs::remove_dir_all(&index);
-    let output = Command::new(BIN)
-        .args(["index", "--quiet", "--index"])
-        .arg(&index)
-        .arg(work.join("corpus"))
-        .output()?;
-    ensure!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    real_text::index(&work.join("corpus"), &index)?;
     let articles = stories_by_id(&index)?;
     let mut by_story: HashMap<u64, Vec<&String>> = HashMap::new();
     for (id, (story, _)) in &articles {
@@ -335,16 +317,4 @@ fn stories_by_id(index: &Path) -> anyhow::Result<HashMap<String, (u64, String)>>
         }
     }
     Ok(stories)
-}
-
-/// A small deterministic generator (xorshift), so that every run makes the same archive.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n.max(1) as u64) as usize
-    }
 }

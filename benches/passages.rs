@@ -12,16 +12,17 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
-use anyhow::ensure;
 use emeroteca::search::{self, SearchRequest};
 
+#[path = "support/random.rs"]
+mod random;
 #[path = "support/real_text.rs"]
 mod real_text;
 
-const BIN: &str = env!("CARGO_BIN_EXE_emeroteca");
+use random::Random;
+
 const PASSAGES: usize = 500;
 
 struct Article {
@@ -40,15 +41,7 @@ fn main() -> anyhow::Result<()> {
     let work = real_text::prepared(&args)?;
     let articles = read_articles(&work.join("corpus"))?;
     let index = work.join("passages-index");
-    let _ = fs::remove_dir_all(&index);
-    let status = Command::new(BIN)
-        .arg("index")
-        .arg(work.join("corpus"))
-        .arg("--index")
-        .arg(&index)
-        .arg("--quiet")
-        .status()?;
-    ensure!(status.success(), "emeroteca index failed");
+    real_text::index(&work.join("corpus"), &index)?;
     let opened = emeroteca::index::open(&index)?;
     let passages = cut(&articles);
     eprintln!("{} articles, {} passages", articles.len(), passages.len());
@@ -175,17 +168,5 @@ fn edit(words: &mut Vec<String>, random: &mut Random) {
                 }
             }
         }
-    }
-}
-
-/// A small deterministic generator (xorshift), so that every run cuts the same passages.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n.max(1) as u64) as usize
     }
 }

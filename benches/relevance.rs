@@ -14,9 +14,8 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use anyhow::{Context, ensure};
+use anyhow::Context;
 use emeroteca::search::{self, SearchRequest};
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
@@ -28,7 +27,6 @@ mod plain;
 #[path = "support/real_text.rs"]
 mod real_text;
 
-const BIN: &str = env!("CARGO_BIN_EXE_emeroteca");
 const KINDS: [&str; 5] = ["exact", "reinflected", "lazy", "pasted", "body"];
 
 struct Known {
@@ -80,15 +78,7 @@ fn main() -> anyhow::Result<()> {
 
 fn emeroteca_ranks(work: &Path, corpus: &Path, queries: &[Known]) -> anyhow::Result<Ranks> {
     let index = work.join("emeroteca-index");
-    let _ = fs::remove_dir_all(&index);
-    let status = Command::new(BIN)
-        .arg("index")
-        .arg(corpus)
-        .arg("--index")
-        .arg(&index)
-        .arg("--quiet")
-        .status()?;
-    ensure!(status.success(), "emeroteca index failed");
+    real_text::index(corpus, &index)?;
     let opened = emeroteca::index::open(&index)?;
     Ok(queries
         .iter()

@@ -6,6 +6,8 @@ use std::process::Command;
 
 use anyhow::ensure;
 
+const BIN: &str = env!("CARGO_BIN_EXE_emeroteca");
+
 /// The work folder given as `--work DIR`, by default `$TMPDIR/emeroteca-relevance`, with the
 /// articles (`corpus/`) and queries (`queries.tsv`) prepared in it if they are not yet.
 pub fn prepared(args: &[String]) -> anyhow::Result<PathBuf> {
@@ -21,4 +23,21 @@ pub fn prepared(args: &[String]) -> anyhow::Result<PathBuf> {
         ensure!(status.success(), "preparing the data failed");
     }
     Ok(work)
+}
+
+/// Indexes `corpus` into a new index at `index` with the binary, as a user would.
+pub fn index(corpus: &Path, index: &Path) -> anyhow::Result<()> {
+    // A previous run's index may be there, or not.
+    let _ = std::fs::remove_dir_all(index);
+    let output = Command::new(BIN)
+        .args(["index", "--quiet", "--index"])
+        .arg(index)
+        .arg(corpus)
+        .output()?;
+    ensure!(
+        output.status.success(),
+        "emeroteca index failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(())
 }

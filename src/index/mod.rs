@@ -260,6 +260,25 @@ pub fn indexed_date(date: NaiveDate) -> DateTime {
     DateTime::from_timestamp_secs(midnight.timestamp())
 }
 
+/// Indexes the folder `corpus` into `index` as `emeroteca index` does, for tests of the
+/// library; a file that cannot be read fails the test.
+#[cfg(test)]
+pub(crate) fn index_for_test(corpus: &Path, index: &Path) -> OpenIndex {
+    let options = IndexOptions {
+        dirs: vec![corpus.to_path_buf()],
+        index: index.to_path_buf(),
+        limits: crate::ingest::read::Limits {
+            max_file_bytes: 1 << 20,
+        },
+        memory_bytes: 64 << 20,
+        progress: false,
+        files_per_commit: 1000,
+    };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    update(&options, &|error| panic!("{error}"), &stop).expect("the test corpus is indexed");
+    open(index).expect("the test index opens")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -349,12 +349,17 @@ fn commit_stream(
     reader: &IndexReader,
     index: &Path,
 ) -> anyhow::Result<()> {
-    writer
-        .commit()
-        .with_context(|| format!("cannot commit to the index at {}", index.display()))?;
+    commit_only(writer, index)?;
     reader
         .reload()
         .with_context(|| format!("cannot read the index at {}", index.display()))
+}
+
+fn commit_only(writer: &mut IndexWriter<ArticleDocument>, index: &Path) -> anyhow::Result<()> {
+    writer
+        .commit()
+        .with_context(|| format!("cannot commit to the index at {}", index.display()))?;
+    Ok(())
 }
 
 /// Commits, then logs the state the commit made true.
@@ -363,9 +368,7 @@ fn commit(
     state: &mut IndexState,
     index: &Path,
 ) -> anyhow::Result<()> {
-    writer
-        .commit()
-        .with_context(|| format!("cannot commit to the index at {}", index.display()))?;
+    commit_only(writer, index)?;
     state
         .log()
         .with_context(|| format!("cannot write to {}", index.display()))

@@ -1,13 +1,11 @@
 //! Every search returns, and its page holds as many hits as the stories allow: checked over many
 //! small generated indexes of stories and their word-for-word copies.
 
-use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use super::{SearchRequest, Sort, search};
-use crate::index::{self, IndexOptions};
-use crate::ingest::read::Limits;
+use crate::index;
 
 /// A small deterministic generator (xorshift), so that a failing case can be run again.
 struct Draw(u64);
@@ -47,22 +45,7 @@ fn build(draw: &mut Draw, copies: &[usize]) -> tempfile::TempDir {
             std::fs::write(corpus.join(name), article).unwrap();
         }
     }
-    let options = IndexOptions {
-        dirs: vec![corpus],
-        index: dir.path().join("index"),
-        limits: Limits {
-            max_file_bytes: 1 << 20,
-        },
-        memory_bytes: 64 << 20,
-        progress: false,
-        files_per_commit: 1000,
-    };
-    index::update(
-        &options,
-        &|error| panic!("{error}"),
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    index::index_for_test(&corpus, &dir.path().join("index"));
     dir
 }
 

@@ -209,11 +209,8 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicBool;
-
     use super::*;
-    use crate::index::{self, IndexOptions};
-    use crate::ingest::read::Limits;
+    use crate::index;
     use crate::search::query;
 
     /// An index of articles whose bodies hold many distinct words (`voce1x…`), and `missili`.
@@ -228,18 +225,7 @@ mod tests {
             let text = format!("Notizia {article}\n\nI missili {}\n", words.join(" "));
             std::fs::write(corpus.join(format!("a{article}.txt")), text).unwrap();
         }
-        let options = IndexOptions {
-            dirs: vec![corpus],
-            index: dir.path().join("index"),
-            limits: Limits {
-                max_file_bytes: 1 << 20,
-            },
-            memory_bytes: 64 << 20,
-            progress: false,
-            files_per_commit: 1000,
-        };
-        index::update(&options, &|e| panic!("{e}"), &AtomicBool::new(false)).unwrap();
-        let opened = index::open(&dir.path().join("index")).unwrap();
+        let opened = index::index_for_test(&corpus, &dir.path().join("index"));
         (dir, opened)
     }
 
