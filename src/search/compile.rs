@@ -43,6 +43,17 @@ const NAME_BONUS: f32 = 1.0;
 /// The score a word matched only with typos (`--fuzzy`) adds: below any exact match.
 const FUZZY_SCORE: f32 = 0.05;
 
+/// From how many distinct plain words a question rewards the body's window holding most of them.
+const NEAR_WORDS: usize = 3;
+
+/// What the best candidates gain besides BM25: the bonus queries' scores, and, for a question,
+/// how much of its words (`near`, body terms) one window of the body holds.
+#[derive(Default)]
+pub struct Bonuses {
+    pub queries: Vec<Box<dyn Query>>,
+    pub near: Vec<Term>,
+}
+
 /// Which of a query's plain words (see [`Compiled::optional_words`]) an article must have.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Words {
@@ -64,6 +75,8 @@ pub struct Options {
     pub names: HashSet<String>,
     /// The query as typed, which a title may repeat.
     pub typed: String,
+    /// The query is a question: the body's window holding most of its words is rewarded.
+    pub question: bool,
 }
 
 /// A compiled query: what finds and ranks the articles, what the best of them gain besides, and
@@ -74,7 +87,7 @@ pub struct Compiled {
     /// Scores added to the best candidates (the form typed, names, words close together): as
     /// clauses of the query they would make tantivy score every match of every signal, which
     /// costs most on the most common words.
-    pub bonuses: Vec<Box<dyn Query>>,
+    pub bonuses: Bonuses,
     pub highlight: Highlight,
     /// How many of the query's top-level plain words search for something (stop words do
     /// not): the words [`Words`] lets an article miss.
@@ -97,6 +110,20 @@ pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compil
     bonuses.extend(title_coverage(fields, &in_a_row));
     bonuses.extend(same_headline(fields, &options.typed));
     bonuses.extend(body_phrase(fields, &words));
+    let mut near: Vec<Term> = words
+        .iter()
+        .map(|token| Term::from_field_text(fields.body, &token.text))
+        .collect();
+    near.sort();
+    near.dedup();
+    let bonuses = Bonuses {
+        queries: bonuses,
+        near: if options.question && near.len() >= NEAR_WORDS {
+            near
+        } else {
+            Vec::new()
+        },
+    };
     let optional_words = match tree {
         Node::And(_) => compiler.optional_words,
         single => usize::from(is_plain_word(single)),
@@ -593,23 +620,37 @@ mod tests {
         assert!(plain.highlight.title_terms.contains("cor"));
         // The form typed of each word, the two words close together, a title holding both, a
         // body holding them in a row.
-        assert_eq!(plain.bonuses.len(), 5);
+        assert_eq!(plain.bonuses.queries.len(), 5);
         let typed = Options {
             typed: "missili Corea".to_string(),
             ..Options::default()
         };
         // And a title repeating the query.
-        assert_eq!(compiled("missili Corea", &typed).unwrap().bonuses.len(), 6);
+        assert_eq!(
+            compiled("missili Corea", &typed)
+                .unwrap()
+                .bonuses
+                .queries
+                .len(),
+            6
+        );
 
         let names = Options {
             names: HashSet::from(["Conte".to_string()]),
             ..Options::default()
         };
-        assert_eq!(compiled("governo Conte", &names).unwrap().bonuses.len(), 6);
+        assert_eq!(
+            compiled("governo Conte", &names)
+                .unwrap()
+                .bonuses
+                .queries
+                .len(),
+            6
+        );
 
         let excluded = compiled("Kim -Putin", &Options::default()).unwrap();
         assert!(!excluded.highlight.body_terms.contains("putin"));
-        assert_eq!(excluded.bonuses.len(), 1);
+        assert_eq!(excluded.bonuses.queries.len(), 1);
 
         let phrase = compiled("\"Corea del Nord\"", &Options::default()).unwrap();
         assert_eq!(phrase.highlight.phrases.len(), 1);

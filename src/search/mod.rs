@@ -5,6 +5,7 @@ pub mod compile;
 mod dates;
 pub mod facets;
 pub mod highlight;
+mod near;
 pub(crate) mod passage;
 pub mod query;
 mod rank;
@@ -193,7 +194,9 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         }
         None => {
             let all = with_filters(None, &filters);
-            let (total_hits, found, facets) = rank::collect(&searcher, all.as_ref(), &[], request)?;
+            let none = compile::Bonuses::default();
+            let (total_hits, found, facets) =
+                rank::collect(&searcher, all.as_ref(), &none, request)?;
             Ranked {
                 total_hits,
                 found,
@@ -248,10 +251,7 @@ fn read_and_rank(
         parsed.tree = read;
         softened = true;
     }
-    // A question's answer need not repeat both of two words.
-    let partial_from = if question { 2 } else { PARTIAL_FROM_WORDS };
-    let rank =
-        |tree: &query::Node| rank_query(searcher, fields, tree, filters, request, partial_from);
+    let rank = |tree: &query::Node| rank_query(searcher, fields, tree, filters, request, question);
     let ranked = rank(&parsed.tree)?;
     if ranked.total_hits > 0 || softened || !sentence::is_long(&parsed.tree) {
         return Ok((ranked, softened));
@@ -276,7 +276,7 @@ struct Ranked {
     highlight: Highlight,
 }
 
-/// Every word first; then, for a query of `partial_from` plain words or more, the
+/// Every word first; then, for a query of three plain words or more (two for a question), the
 /// articles missing one, then those with some, if the page reaches them; or, when no article has
 /// every word, any.
 fn rank_query(
@@ -285,9 +285,12 @@ fn rank_query(
     tree: &query::Node,
     filters: &[Box<dyn Query>],
     request: &SearchRequest,
-    partial_from: usize,
+    question: bool,
 ) -> anyhow::Result<Ranked> {
+    // A question's answer need not repeat both of two words.
+    let partial_from = if question { 2 } else { PARTIAL_FROM_WORDS };
     let mut options = compile::Options {
+        question,
         fuzzy: request.fuzzy,
         words: Words::All,
         names: query::name_words(&request.query),

@@ -5,7 +5,9 @@ use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{EnableScoring, Query, Scorer};
 use tantivy::{DateTime, DocAddress, DocId, DocSet, Order, Searcher, SeekDangerResult};
 
+use super::compile::Bonuses;
 use super::facets::FacetCollector;
+use super::near;
 use super::stories;
 use super::{Facets, SearchRequest, Sort};
 use crate::index::Fields;
@@ -25,7 +27,7 @@ const RESCORE_WINDOW: usize = 100;
 pub fn collect(
     searcher: &Searcher,
     query: &dyn Query,
-    bonuses: &[Box<dyn Query>],
+    bonuses: &Bonuses,
     request: &SearchRequest,
 ) -> anyhow::Result<Collected> {
     // The collector reserves room for the hits it keeps: never more than the index holds.
@@ -70,14 +72,14 @@ pub fn collect(
 fn top<C: Collector>(
     searcher: &Searcher,
     query: &dyn Query,
-    bonuses: &[Box<dyn Query>],
+    bonuses: &Bonuses,
     sort: Sort,
     window: usize,
     also: C,
 ) -> anyhow::Result<(Ranked, C::Fruit)> {
     let window = window.max(1);
     Ok(match sort {
-        Sort::Relevance if !bonuses.is_empty() => {
+        Sort::Relevance if !bonuses.queries.is_empty() => {
             let top = TopDocs::with_limit(window.max(RESCORE_WINDOW)).order_by_score();
             let (candidates, fruit) = searcher.search(query, &(top, also))?;
             let mut ranked = rescore(searcher, candidates, bonuses)?;
@@ -107,14 +109,19 @@ fn top<C: Collector>(
 fn rescore(
     searcher: &Searcher,
     mut candidates: Vec<(f32, DocAddress)>,
-    bonuses: &[Box<dyn Query>],
+    bonuses: &Bonuses,
 ) -> anyhow::Result<Vec<(f32, DocAddress)>> {
     let head = candidates.len().min(RESCORE_WINDOW);
     // Visit the documents in index order, as scorers only move forward.
     let mut order: Vec<usize> = (0..head).collect();
     order.sort_by_key(|&i| (candidates[i].1.segment_ord, candidates[i].1.doc_id));
-    for bonus in bonuses {
+    for bonus in &bonuses.queries {
         for (i, score) in matching(searcher, bonus.as_ref(), &candidates, &order)? {
+            candidates[i].0 += score;
+        }
+    }
+    if !bonuses.near.is_empty() {
+        for (i, score) in near::windows(searcher, &bonuses.near, &candidates, &order)? {
             candidates[i].0 += score;
         }
     }
