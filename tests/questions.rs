@@ -104,3 +104,38 @@ fn a_softened_question_says_how_it_was_read() {
     let exact = run(env.cmd(&["search", "\"grammo-negativo\"", "--format", "json"]));
     assert_eq!(exact.status.code(), Some(1), "{}", describe(&exact));
 }
+
+#[test]
+fn a_question_ranks_the_paragraph_holding_its_words_together_first() {
+    let env = TestEnv::new();
+    // Every word of the question, each more often, but never within a dozen words of another.
+    let scattered = "Il porto era pieno. Per settimane intere i giornali della città parlarono \
+        soltanto delle navi ferme. Il grano restava a terra. Dopo lunghe trattative tra armatori e \
+        sindacati nulla era cambiato nei magazzini. Un carico era atteso. Mentre in città si \
+        discuteva d'altro i prezzi salivano senza sosta ogni giorno. Nessuno era partito. Soltanto \
+        in autunno il governo fece sapere con una lettera ai sindaci. Il porto riaprì. Le cronache \
+        del tempo raccontano a lungo quei mesi di attesa difficile. Il grano tornò. Molti anni \
+        dopo gli storici discussero ancora di quella stagione. Il carico arrivò.";
+    let together = "In primavera il carico di grano partì dal porto di Odessa, diretto a Genova: \
+        il viaggio durò tre settimane.";
+    let lines = [("sparso", scattered), ("vicino", together)]
+        .iter()
+        .map(|(id, body)| {
+            serde_json::json!({ "id": id, "title": "Commerci", "body": body }).to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    env.write("q/porti.jsonl", lines + "\n");
+    expect_code(env.run(&["index", &env.path("q"), "--quiet"]), 0);
+    let results = search_in(
+        &env.index_path(),
+        "Da quale porto partì il carico di grano?",
+        &[],
+    );
+    assert_eq!(
+        ids(&results).first(),
+        Some(&"vicino"),
+        "{:?}",
+        ids(&results)
+    );
+}
