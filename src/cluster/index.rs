@@ -485,6 +485,7 @@ impl Run<'_> {
                 return;
             };
             let bands = hit["_source"]["bands"].as_array().into_iter().flatten();
+            // A document without a body has no runs to hold: no article is verified its copy.
             let body = hit["_source"]["body"].as_str().unwrap_or_default();
             known.remember_first(story, bands.filter_map(number), Shingles::of(body));
         })?;

@@ -84,7 +84,8 @@ pub struct Shingles {
 impl Shingles {
     const KEPT: usize = 256;
 
-    /// The shingles of a body (none under [`MIN_WORDS`] words).
+    /// The shingles of a body (none under [`MIN_WORDS`] words, which is no failure: such a body
+    /// is a copy only word for word).
     pub fn of(body: &str) -> Shingles {
         Shingles::of_hashes(shingle_hashes(body).unwrap_or_default())
     }
@@ -358,6 +359,7 @@ impl Stories {
                 .searcher
                 .doc(address)
                 .context("cannot read an indexed article to compare with")?;
+            // An article stored without a body (none is) would hold no runs: never a copy.
             let body = doc.get_first(self.fields.body).and_then(|v| v.as_str());
             if !sketch
                 .shingles
