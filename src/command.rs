@@ -161,6 +161,7 @@ impl From<&SearchArgs> for options::Given {
     /// The search options of the command line (a passage is read apart, as reading may fail).
     fn from(args: &SearchArgs) -> options::Given {
         options::Given {
+            // No query is no failure: `--like`, `--passage` and `--batch` need none.
             query: args.query.clone().unwrap_or_default(),
             limit: args.limit,
             offset: args.offset,

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     let outcome = std::panic::catch_unwind(|| emeroteca::run(cli));
     let Ok(result) = outcome else {
         let last = PANIC.lock().unwrap_or_else(PoisonError::into_inner).take();
+        // The hook runs before the unwinding reaches here; an empty message only if it did not.
         eprintln!("emeroteca: internal error: {}", last.unwrap_or_default());
         return ExitCode::from(2);
     };

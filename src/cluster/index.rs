@@ -219,6 +219,7 @@ fn follow_target(cluster: &Cluster, dir: &Path) -> anyhow::Result<()> {
     };
     let path = dir.join(TARGET_FILE);
     let recorded: Option<Target> = match fs::read(&path) {
+        // A target file that cannot be read names no index: every file is sent again, and said.
         Ok(bytes) => serde_json::from_slice(&bytes).ok(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),

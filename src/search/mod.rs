@@ -132,6 +132,28 @@ pub struct Hit {
     pub shared: Option<f32>,
 }
 
+impl Hit {
+    /// A hit for a stored article, without snippets or matches yet.
+    fn of(article: crate::ingest::Article, rank: usize, score: f32, copies: Vec<String>) -> Hit {
+        Hit {
+            rank,
+            score,
+            id: article.id,
+            path: article.path,
+            title: article.title,
+            section: article.section,
+            date: article.date,
+            url: article.url,
+            title_snippet: Snippet::default(),
+            snippet: Snippet::default(),
+            fragments: Vec::new(),
+            matches: Vec::new(),
+            copies,
+            shared: None,
+        }
+    }
+}
+
 /// How a query was read: in the query language, and whether punctuation that looks like syntax
 /// was read as words (an unknown `Word:`, a spaced dash, an unclosed quote…).
 #[derive(Debug, Clone)]
@@ -378,25 +400,11 @@ fn fetch(
             let doc: TantivyDocument = searcher
                 .doc(address)
                 .context("cannot read an article from the index")?;
-            let article = index::stored_article(&doc, fields);
-            let mut hit = Hit {
-                rank: request.offset + i + 1,
-                score,
-                id: article.id,
-                path: article.path,
-                title: article.title,
-                section: article.section,
-                date: article.date,
-                url: article.url,
-                title_snippet: Snippet::default(),
-                snippet: Snippet::default(),
-                fragments: Vec::new(),
-                matches: Vec::new(),
-                copies: stories::copies(searcher, fields, address)?,
-                shared: None,
-            };
+            let mut article = index::stored_article(&doc, fields);
+            let body = std::mem::take(&mut article.body);
+            let copies = stories::copies(searcher, fields, address)?;
+            let mut hit = Hit::of(article, request.offset + i + 1, score, copies);
             if request.snippets {
-                let body = article.body;
                 let title_matches = snippeter.matches(&hit.title, true);
                 let segment = searcher.segment_reader(address.segment_ord);
                 let body_matches =

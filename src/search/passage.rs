@@ -246,26 +246,19 @@ fn hit(
         Some(stretch) => marked(&article.body, stretch.clone()),
         None => (Snippet::default(), Vec::new()),
     };
+    let title = Snippet {
+        pieces: vec![Piece {
+            text: article.title.clone(),
+            marked: false,
+        }],
+    };
+    let copies = stories::copies(searcher, fields, address)?;
     Ok(Hit {
-        rank,
-        score: shared.fraction,
-        title_snippet: Snippet {
-            pieces: vec![Piece {
-                text: article.title.clone(),
-                marked: false,
-            }],
-        },
-        id: article.id,
-        path: article.path,
-        title: article.title,
-        section: article.section,
-        date: article.date,
-        url: article.url,
+        title_snippet: title,
         snippet,
-        fragments: Vec::new(),
         matches,
-        copies: stories::copies(searcher, fields, address)?,
         shared: Some(shared.fraction),
+        ..Hit::of(article, rank, shared.fraction, copies)
     })
 }
 
