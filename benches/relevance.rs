@@ -1,6 +1,6 @@
 //! Relevance on real Italian text, beside a plain tantivy pipeline, in one run:
 //!
-//!     cargo bench --bench relevance -- [--work DIR]
+//!     cargo bench --bench relevance -- [--work DIR] [--engine http://HOST:PORT]
 //!
 //! `benches/relevance/prepare.py` (run by this bench when the work folder has no queries yet)
 //! fetches Italian documentation from Debian's packages, cuts it into articles and makes
@@ -9,14 +9,17 @@
 //! Italian, words ORed by tantivy's query parser): in one field holding title and body, and in
 //! title and body as two fields with the title boosted ×2. The table gives MRR@10 (the mean of
 //! 1/rank of the known article within the top 10) and success@1 per kind; a query emeroteca
-//! refuses counts as a miss and as an error.
+//! refuses counts as a miss and as an error. With `--engine`, the same archive is also indexed
+//! into the cluster index `emeroteca-relevance` there (`index --to`), and its row searched with
+//! `--engine` stands beside the local index's.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use emeroteca::search::{self, SearchRequest};
+use emeroteca::archive::Archive;
+use emeroteca::search::SearchRequest;
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::schema::{Field, STORED, STRING, Schema, Value};
@@ -58,7 +61,15 @@ fn main() -> anyhow::Result<()> {
     let articles = read_corpus(&corpus)?;
     eprintln!("{} articles, {} queries", articles.len(), queries.len());
 
-    let mut table = vec![("emeroteca", emeroteca_ranks(&work, &corpus, &queries)?)];
+    let index = work.join("emeroteca-index");
+    real_text::index(&corpus, &index)?;
+    let mut table = vec![("emeroteca", ranks(&Archive::open(&index, None)?, &queries))];
+    if let Some(engine) = value(&args, "--engine") {
+        let url = format!("{}/emeroteca-relevance", engine.trim_end_matches('/'));
+        real_text::index_into_cluster(&corpus, &url, &work.join("cluster-state"))?;
+        let cluster = Archive::open(&index, Some(&url))?;
+        table.push(("emeroteca on the cluster", ranks(&cluster, &queries)));
+    }
     for (name, boost) in [("plain, title ×2", Some(2.0)), ("plain, one field", None)] {
         table.push((name, plain_ranks(&articles, &queries, boost)?));
     }
@@ -76,11 +87,14 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn emeroteca_ranks(work: &Path, corpus: &Path, queries: &[Known]) -> anyhow::Result<Ranks> {
-    let index = work.join("emeroteca-index");
-    real_text::index(corpus, &index)?;
-    let opened = emeroteca::index::open(&index)?;
-    Ok(queries
+/// The value following `name` among the arguments.
+fn value(args: &[String], name: &str) -> Option<String> {
+    let at = args.iter().position(|a| a == name)?;
+    args.get(at + 1).cloned()
+}
+
+fn ranks(archive: &Archive, queries: &[Known]) -> Ranks {
+    queries
         .iter()
         .map(|known| {
             let request = SearchRequest {
@@ -88,7 +102,7 @@ fn emeroteca_ranks(work: &Path, corpus: &Path, queries: &[Known]) -> anyhow::Res
                 limit: 10,
                 ..SearchRequest::default()
             };
-            match search::search(&opened, &request) {
+            match archive.search(&request) {
                 Ok(results) => Ok(results
                     .hits
                     .iter()
@@ -97,7 +111,7 @@ fn emeroteca_ranks(work: &Path, corpus: &Path, queries: &[Known]) -> anyhow::Res
                 Err(error) => Err(error.to_string()),
             }
         })
-        .collect())
+        .collect()
 }
 
 struct Article {

@@ -17,7 +17,7 @@ impl Archive {
     /// The cluster index at `engine` when given, else the local index at `path`.
     pub fn open(path: &Path, engine: Option<&str>) -> anyhow::Result<Archive> {
         Ok(match engine {
-            Some(url) => Archive::Cluster(Cluster::connect(url)?),
+            Some(url) => Archive::Cluster(cluster(url)?),
             None => Archive::Local(index::open(path)?),
         })
     }
@@ -26,7 +26,7 @@ impl Archive {
     /// `index` (a cluster's searches always see its latest refresh).
     pub fn open_following(path: &Path, engine: Option<&str>) -> anyhow::Result<Archive> {
         Ok(match engine {
-            Some(url) => Archive::Cluster(Cluster::connect(url)?),
+            Some(url) => Archive::Cluster(cluster(url)?),
             None => Archive::Local(index::open_following(path)?),
         })
     }
@@ -70,4 +70,11 @@ impl Archive {
             Archive::Cluster(cluster) => cluster::search::stats(cluster),
         }
     }
+}
+
+/// The cluster index at `url`, refused when another version of emeroteca made it.
+fn cluster(url: &str) -> anyhow::Result<Cluster> {
+    let cluster = Cluster::connect(url)?;
+    cluster.check_mapping()?;
+    Ok(cluster)
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde_json::{Value, json};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, TantivyDocument};
 
 use crate::analysis;
@@ -92,8 +93,16 @@ pub fn bulk_action(name: &str, id: &str) -> Value {
 
 /// An article as a cluster document: `file` is the key of the file it was read from (its
 /// articles are replaced when it changes), `story` groups it with its copies (search shows one),
-/// and a story's first article carries the `bands` its copies are found by.
+/// and a story's first article carries the `bands` its copies are found by. Title and body go
+/// as text (what hits show) and as the terms emeroteca's analyzers make of them (what queries
+/// search, as in the local index's fields of the same names).
 pub fn document(article: &Article, file: &str, story: u64, bands: Option<&[u64; BANDS]>) -> Value {
+    let (mut italian, mut exact) = (analysis::italian(), analysis::italian_exact_names());
+    let exact_terms: Vec<String> = [&article.title, &article.title, &article.body]
+        .iter()
+        .map(|text| analysed(&mut exact, text))
+        .collect();
+    let headline = analysis::tokens(&mut analysis::headline(), &article.title).pop();
     let mut document = json!({
         "file": file,
         "id": article.id,
@@ -106,6 +115,10 @@ pub fn document(article: &Article, file: &str, story: u64, bands: Option<&[u64; 
         "author": article.author,
         "body": article.body,
         "story": story.to_string(),
+        "title_terms": analysed(&mut italian, &article.title),
+        "body_terms": analysed(&mut italian, &article.body),
+        "exact_terms": exact_terms,
+        "headline": headline.map(|token| token.text),
     });
     if let Some(bands) = bands {
         document["bands"] = bands.iter().map(|b| b.to_string()).collect();
@@ -113,15 +126,51 @@ pub fn document(article: &Article, file: &str, story: u64, bands: Option<&[u64; 
     document
 }
 
-/// Index settings and mappings: elision with our article list, lowercase, our stop words (with
-/// their bare spellings), accent folding, Snowball's Italian stemmer; an unstemmed `exact`
-/// sub-field; sections and sources as folded keywords; the story as a keyword search collapses on.
+/// Stands for a position that holds no term (a stop word's): the cluster's analyzer drops it
+/// and keeps the gap, so phrases see the positions the local index sees.
+pub(crate) const NO_TERM: &str = "_";
+/// Between the terms that share a position (a word's stem and its lemma's).
+pub(crate) const SAME_POSITION: char = '|';
+
+/// The terms `analyzer` makes of `text`, as the cluster's `emeroteca_terms` analyzer reads them
+/// back: a position per word, its terms joined by [`SAME_POSITION`], [`NO_TERM`] where a
+/// position holds none.
+pub(crate) fn analysed(analyzer: &mut TextAnalyzer, text: &str) -> String {
+    let tokens = analysis::tokens(analyzer, text);
+    analysed_positions(tokens.iter().map(|t| (t.position, t.text.as_str())))
+}
+
+/// Terms at their positions (in order) as [`analysed`] writes them.
+pub(crate) fn analysed_positions<'a>(terms: impl Iterator<Item = (usize, &'a str)>) -> String {
+    let mut positions: Vec<String> = Vec::new();
+    for (position, term) in terms {
+        match positions.get_mut(position) {
+            Some(terms) => {
+                terms.push(SAME_POSITION);
+                terms.push_str(term);
+            }
+            None => {
+                positions.resize(position, NO_TERM.to_string());
+                positions.push(term.to_string());
+            }
+        }
+    }
+    positions.join(" ")
+}
+
+/// The version of the cluster index's mapping: an index made with another holds other fields,
+/// and is refused rather than searched wrongly.
+pub(crate) const CLUSTER_MAPPING: u64 = 2;
+
+/// Index settings and mappings. Queries search `title_terms`, `body_terms`, `exact_terms` and
+/// `headline`: emeroteca's own terms (see [`document`]), which the `emeroteca_terms` analyzer
+/// only splits into positions. Title and body are also text of the cluster's nearest analysis
+/// (elision with our article list, lowercase, our stop words, accent folding, Snowball's Italian
+/// stemmer), for `--like` and for other clients; sections and sources are folded keywords, and
+/// the story a keyword search collapses on.
 pub fn settings() -> Value {
-    let italian_text = json!({
-        "type": "text",
-        "analyzer": "emeroteca_italian",
-        "fields": { "exact": { "type": "text", "analyzer": "emeroteca_exact" } }
-    });
+    let italian_text = json!({ "type": "text", "analyzer": "emeroteca_italian" });
+    let terms = json!({ "type": "text", "analyzer": "emeroteca_terms" });
     let label = json!({
         "type": "text",
         "analyzer": "emeroteca_label",
@@ -137,16 +186,22 @@ pub fn settings() -> Value {
                         "articles": analysis::elisions(),
                     },
                     "emeroteca_stop": { "type": "stop", "stopwords": analysis::stop_words() },
-                    "emeroteca_stemmer": { "type": "stemmer", "language": "italian" }
+                    "emeroteca_stemmer": { "type": "stemmer", "language": "italian" },
+                    "emeroteca_same_position": {
+                        "type": "pattern_capture",
+                        "preserve_original": false,
+                        "patterns": [format!("([^{SAME_POSITION}]+)")],
+                    },
+                    "emeroteca_no_term": { "type": "stop", "stopwords": [NO_TERM] }
                 },
                 "analyzer": {
                     "emeroteca_italian": {
                         "tokenizer": "standard",
                         "filter": ["emeroteca_elision", "lowercase", "emeroteca_stop", "asciifolding", "emeroteca_stemmer"]
                     },
-                    "emeroteca_exact": {
-                        "tokenizer": "standard",
-                        "filter": ["emeroteca_elision", "lowercase", "emeroteca_stop", "asciifolding"]
+                    "emeroteca_terms": {
+                        "tokenizer": "whitespace",
+                        "filter": ["emeroteca_same_position", "emeroteca_no_term"]
                     },
                     "emeroteca_label": {
                         "tokenizer": "keyword",
@@ -156,7 +211,12 @@ pub fn settings() -> Value {
             }
         },
         "mappings": {
-            "_meta": { "emeroteca_schema": IndexSchema::load().version },
+            "_meta": {
+                "emeroteca_schema": IndexSchema::load().version,
+                "emeroteca_cluster": CLUSTER_MAPPING,
+            },
+            // The terms are searched, never shown: the documents' sources keep the text only.
+            "_source": { "excludes": ["title_terms", "body_terms", "exact_terms", "headline"] },
             "properties": {
                 "id": { "type": "keyword" },
                 "path": { "type": "keyword" },
@@ -165,6 +225,10 @@ pub fn settings() -> Value {
                 "bands": { "type": "keyword", "doc_values": false },
                 "title": italian_text,
                 "body": italian_text,
+                "title_terms": terms,
+                "body_terms": terms,
+                "exact_terms": { "type": "text", "analyzer": "emeroteca_terms", "index_options": "freqs" },
+                "headline": { "type": "keyword", "doc_values": false },
                 "section": label,
                 "source": label,
                 "author": label,

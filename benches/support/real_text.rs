@@ -41,3 +41,27 @@ pub fn index(corpus: &Path, index: &Path) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Indexes `corpus` into the cluster index at `url`, deleted first, with the binary; its file
+/// state goes to `state`.
+#[allow(dead_code)] // Only the relevance bench indexes into a cluster.
+pub fn index_into_cluster(corpus: &Path, url: &str, state: &Path) -> anyhow::Result<()> {
+    // A previous run's state and index may be there, or not.
+    let _ = std::fs::remove_dir_all(state);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    agent.delete(url).call()?;
+    let output = Command::new(BIN)
+        .args(["index", "--quiet", "--to", url, "--state"])
+        .arg(state)
+        .arg(corpus)
+        .output()?;
+    ensure!(
+        output.status.success(),
+        "emeroteca index --to failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(())
+}

@@ -186,7 +186,8 @@ pub fn update(
     Ok(run.report)
 }
 
-/// Creates the index with emeroteca's settings and mapping, unless it exists.
+/// Creates the index with emeroteca's settings and mapping, unless it exists (made by this
+/// version of emeroteca).
 fn create_index(cluster: &Cluster) -> anyhow::Result<()> {
     let (status, _) = cluster.call("HEAD", "", None, &[404])?;
     if status == 404 {
@@ -194,7 +195,7 @@ fn create_index(cluster: &Cluster) -> anyhow::Result<()> {
             .call("PUT", "", Some(&export::settings()), &[])
             .context("cannot create the index")?;
     }
-    Ok(())
+    cluster.check_mapping()
 }
 
 /// The file beside the file state that names the cluster index it describes.

@@ -72,6 +72,30 @@ impl Cluster {
         })
     }
 
+    /// Refuses an index whose mapping another version of emeroteca made: its fields hold other
+    /// terms, and searching or adding to it would go wrong without a word. An index not yet
+    /// made passes.
+    pub fn check_mapping(&self) -> anyhow::Result<()> {
+        let (status, mapping) = self.call("GET", "/_mapping", None, &[404])?;
+        if status == 404 {
+            return Ok(());
+        }
+        let version = mapping
+            .as_object()
+            .and_then(|indices| indices.values().next())
+            .and_then(|index| index["mappings"]["_meta"]["emeroteca_cluster"].as_u64());
+        if version != Some(crate::export::CLUSTER_MAPPING) {
+            bail!(
+                "the cluster index {} was made by another version of emeroteca (mapping {}, this one makes {}): delete it and index again with `emeroteca index DIR --to {}`",
+                self.address(),
+                version.map_or("without a version".to_string(), |v| v.to_string()),
+                crate::export::CLUSTER_MAPPING,
+                self.address()
+            );
+        }
+        Ok(())
+    }
+
     /// Where the index is, for messages (never with credentials).
     pub fn address(&self) -> String {
         format!("{}/{}", self.base, self.name)

@@ -10,22 +10,18 @@ use serde_json::{Value, json};
 use super::{Cluster, dsl, hits, total};
 use crate::index::Stats;
 use crate::ingest::Article;
+use crate::search::compile::Bonuses;
 use crate::search::facets::{self, Facets, UNKNOWN};
-use crate::search::query::{self, optional_words};
-use crate::search::sentence;
-use crate::search::snippet::{Piece, SNIPPET_CHARS, Snippet};
-use crate::search::{FieldMatch, Hit, Reading, SearchRequest, SearchResults, Sort};
-
-/// What the cluster's highlighter puts around a matched word: characters no article holds.
-const MARK_START: &str = "\u{2}";
-const MARK_END: &str = "\u{3}";
+use crate::search::home::{self, Home};
+use crate::search::snippet::Snippeter;
+use crate::search::{Clause, Hit, Reading, SearchRequest, SearchResults, Sort};
 
 /// Scores are computed with the whole index's term statistics, not each shard's: a title query
 /// finds the same article first whatever shard it landed on (one more round trip).
 const SEARCH: &str = "/_search?search_type=dfs_query_then_fetch";
 
-/// Runs `request` on the cluster: the strict query, then, when it finds nothing and the query
-/// has two plain words or more, any of them (as locally).
+/// Runs `request` on the cluster, on the local index's road (see [`home`]): the same reading,
+/// compiled query, tiers and snippets; only collecting a page is the cluster's.
 pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<SearchResults> {
     let started = Instant::now();
     if request.passage.is_some() {
@@ -33,47 +29,32 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
             "a passage is searched in the local index only: its runs of words are compared with each article's stored text, which a cluster would have to send whole"
         );
     }
-    let mut parsed = if request.query.trim().is_empty() && request.like.is_some() {
-        None
-    } else {
-        Some(query::parse(&request.query)?)
+    let mut parsed = crate::search::parse(request)?;
+    let on_cluster = OnCluster { cluster };
+    let (ranked, softened) = match &mut parsed {
+        Some(parsed) => home::read_and_rank(&on_cluster, parsed, request)?,
+        None => (home::every(&on_cluster, request)?, false),
     };
-    // A question is read as a sentence, as locally.
-    let mut softened = false;
-    if let Some(parsed) = &mut parsed
-        && sentence::is_question(&request.query)
-        && let Some(read) = sentence::as_sentence(&parsed.tree, true)
-    {
-        parsed.tree = read;
-        softened = true;
-    }
-    let strict = match &parsed {
-        Some(parsed) => dsl::query(&parsed.tree, request.fuzzy, false)?,
-        None => json!({ "match_all": {} }),
-    };
-    let mut answer = cluster
-        .call("POST", SEARCH, Some(&body(cluster, strict, request)), &[])?
-        .1;
-    let mut relaxed = false;
-    let mut total_hits = total(&answer)?;
-    if let Some(parsed) = &parsed
-        && total_hits == 0
-        && optional_words(&parsed.tree) >= 2
-    {
-        let loose = dsl::query(&parsed.tree, request.fuzzy, true)?;
-        answer = cluster
-            .call("POST", SEARCH, Some(&body(cluster, loose, request)), &[])?
-            .1;
-        total_hits = total(&answer)?;
-        relaxed = total_hits > 0;
-    }
-    let found = hits(&answer)?;
-    let mut hits: Vec<Hit> = found
+    let mut snippeter = Snippeter::new(ranked.highlight);
+    let mut hits: Vec<Hit> = ranked
+        .found
         .iter()
         .enumerate()
-        .map(|(i, found)| hit(found, request.offset + i + 1, request))
+        .map(|(i, found)| {
+            let mut hit = Hit::of(
+                article(&found["_source"]),
+                request.offset + i + 1,
+                found["_score"].as_f64().unwrap_or(0.0) as f32,
+                Vec::new(),
+            );
+            if request.snippets {
+                let body = found["_source"]["body"].as_str().unwrap_or_default();
+                hit.mark(body, &mut snippeter, None, request.fragments);
+            }
+            hit
+        })
         .collect();
-    copies(cluster, found, &mut hits)?;
+    copies(cluster, &ranked.found, &mut hits)?;
     Ok(SearchResults {
         query: request.query.clone(),
         read_as: parsed.map(|parsed| Reading {
@@ -81,23 +62,62 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
             forgiven: parsed.forgiven,
             softened,
         }),
-        total_hits,
+        total_hits: ranked.total_hits,
         took: started.elapsed(),
-        relaxed,
-        partial_hits: 0,
+        relaxed: ranked.relaxed,
+        partial_hits: ranked.partial_hits,
         suggestion: None,
         unknown_words: 0,
-        facets: request
-            .facets
-            .then(|| facets_of(&answer["aggregations"], request)),
+        facets: ranked.facets,
         hits,
     })
 }
 
-/// The `_search` body: the query under the filters, the page, the order, the highlighter, one
-/// hit per story (the others named by [`copies`]), and the facets as aggregations.
-fn body(cluster: &Cluster, query: Value, request: &SearchRequest) -> Value {
-    let mut filters = dsl::filters(request);
+/// The cluster as a home for searches: a page is one `_search`.
+struct OnCluster<'a> {
+    cluster: &'a Cluster,
+}
+
+impl Home for OnCluster<'_> {
+    type Found = Value;
+
+    fn collect(
+        &self,
+        query: Option<&Clause>,
+        bonuses: &Bonuses,
+        request: &SearchRequest,
+    ) -> anyhow::Result<(usize, Vec<Value>, Option<Facets>)> {
+        let body = body(self.cluster, query, bonuses, request);
+        let answer = self.cluster.call("POST", SEARCH, Some(&body), &[])?.1;
+        let facets = request
+            .facets
+            .then(|| facets_of(&answer["aggregations"], request));
+        Ok((total(&answer)?, hits(&answer)?.to_vec(), facets))
+    }
+
+    fn one_per_story(&self, found: Vec<Value>) -> Vec<Value> {
+        let mut seen = std::collections::HashSet::new();
+        found
+            .into_iter()
+            .filter(|hit| match hit["_source"]["story"].as_str() {
+                Some(story) => seen.insert(story.to_string()),
+                None => true,
+            })
+            .collect()
+    }
+}
+
+/// The `_search` body: the query and its bonuses under the filters, the page, the order, one
+/// hit per story (the others named by [`copies`]), and the facets as aggregations. The bonuses
+/// score every match rather than the best hundred, as Lucene's rescoring cannot go with
+/// collapsing.
+fn body(
+    cluster: &Cluster,
+    query: Option<&Clause>,
+    bonuses: &Bonuses,
+    request: &SearchRequest,
+) -> Value {
+    let mut filters: Vec<Value> = home::filters(request).iter().map(dsl::query).collect();
     let mut must_not = Vec::new();
     if let Some(id) = &request.like {
         filters.push(json!({ "more_like_this": {
@@ -112,9 +132,13 @@ fn body(cluster: &Cluster, query: Value, request: &SearchRequest) -> Value {
             json!({ "terms": { "story": { "index": cluster.name, "id": id, "path": "story" } } }),
         );
     }
-    let fragments = request.fragments.max(1);
+    let must = match query {
+        Some(query) => dsl::query(query),
+        None => json!({ "match_all": {} }),
+    };
+    let should: Vec<Value> = bonuses.queries.iter().map(dsl::query).collect();
     let mut body = json!({
-        "query": { "bool": { "must": query, "filter": filters, "must_not": must_not } },
+        "query": { "bool": { "must": must, "should": should, "filter": filters, "must_not": must_not } },
         "from": request.offset,
         "size": request.limit,
         "track_total_hits": true,
@@ -126,25 +150,6 @@ fn body(cluster: &Cluster, query: Value, request: &SearchRequest) -> Value {
         Sort::Date => json!([{ "date": { "order": "desc", "missing": "_last" } }, "_score"]),
         Sort::Oldest => json!([{ "date": { "order": "asc", "missing": "_last" } }, "_score"]),
     };
-    if request.snippets {
-        body["highlight"] = json!({
-            "pre_tags": [MARK_START],
-            "post_tags": [MARK_END],
-            "encoder": "default",
-            "fields": {
-                "title": { "number_of_fragments": 0 },
-                "body": {
-                    // Passages of about the snippet's length around the matches: the unified
-                    // highlighter cutting at words gives each matched word alone, and cutting
-                    // at sentences costs it most on news-length articles.
-                    "type": "plain",
-                    "fragment_size": SNIPPET_CHARS,
-                    "number_of_fragments": fragments,
-                    "no_match_size": SNIPPET_CHARS,
-                },
-            },
-        });
-    }
     if !request.all_copies {
         body["collapse"] = json!({ "field": "story" });
     }
@@ -158,58 +163,6 @@ fn body(cluster: &Cluster, query: Value, request: &SearchRequest) -> Value {
         });
     }
     body
-}
-
-fn hit(found: &Value, rank: usize, request: &SearchRequest) -> Hit {
-    let source = &found["_source"];
-    let text = |name: &str| source[name].as_str().map(str::to_string);
-    let id = text("id").unwrap_or_default();
-    let title = text("title").unwrap_or_default();
-    let body = text("body").unwrap_or_default();
-    let highlight = &found["highlight"];
-    let title_snippet = highlight["title"][0]
-        .as_str()
-        .map(marked)
-        .unwrap_or_else(|| Snippet {
-            pieces: vec![Piece {
-                text: title.clone(),
-                marked: false,
-            }],
-        });
-    let mut passages: Vec<Snippet> = highlight["body"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(Value::as_str)
-        .map(marked)
-        .collect();
-    let mut matches = char_ranges("title", &title, &title_snippet);
-    for passage in &passages {
-        matches.extend(char_ranges("body", &body, passage));
-    }
-    matches.sort_by_key(|m| (m.field != "title", m.start));
-    matches.dedup();
-    let snippet = passages.first().cloned().unwrap_or_default();
-    if request.fragments == 0 {
-        passages.clear();
-    }
-    Hit {
-        rank,
-        score: found["_score"].as_f64().unwrap_or(0.0) as f32,
-        path: text("path").unwrap_or_default(),
-        section: text("section"),
-        date: text("date").and_then(|d| d.parse().ok()),
-        url: text("url"),
-        id,
-        title,
-        title_snippet,
-        snippet,
-        fragments: passages,
-        matches,
-        copies: Vec::new(),
-        shared: None,
-    }
 }
 
 /// Names the other articles of each hit's story, with one more request for the whole page
@@ -246,49 +199,6 @@ fn copies(cluster: &Cluster, found: &[Value], hits: &mut [Hit]) -> anyhow::Resul
         hit.copies.sort();
     }
     Ok(())
-}
-
-/// A highlighted passage as pieces: the text between the marks marked.
-fn marked(highlighted: &str) -> Snippet {
-    let mut pieces = Vec::new();
-    for (i, part) in highlighted.split(MARK_START).enumerate() {
-        let (inside, after) = match part.split_once(MARK_END) {
-            Some((inside, after)) if i > 0 => (inside, after),
-            _ => ("", part),
-        };
-        for (text, marked) in [(inside, true), (after, false)] {
-            if !text.is_empty() {
-                pieces.push(Piece {
-                    text: text.to_string(),
-                    marked,
-                });
-            }
-        }
-    }
-    Snippet { pieces }
-}
-
-/// Where a passage's marked words are in `text`, in characters: the passage is found in the
-/// text (the highlighter cuts passages out of it unchanged).
-fn char_ranges(field: &'static str, text: &str, passage: &Snippet) -> Vec<FieldMatch> {
-    let plain = passage.plain();
-    let Some(at) = text.find(&plain) else {
-        return Vec::new();
-    };
-    let mut chars = text[..at].chars().count();
-    let mut ranges = Vec::new();
-    for piece in &passage.pieces {
-        let length = piece.text.chars().count();
-        if piece.marked {
-            ranges.push(FieldMatch {
-                field,
-                start: chars,
-                end: chars + length,
-            });
-        }
-        chars += length;
-    }
-    ranges
 }
 
 fn facets_of(aggregations: &Value, request: &SearchRequest) -> Facets {
@@ -411,23 +321,6 @@ pub fn stats(cluster: &Cluster) -> anyhow::Result<Stats> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn highlighted_passages_become_marked_pieces_placed_in_the_text() {
-        let snippet = marked("I \u{2}missili\u{3} della \u{2}Corea\u{3}");
-        assert_eq!(
-            snippet.to_html(),
-            "I <mark>missili</mark> della <mark>Corea</mark>"
-        );
-        let text = "Città: I missili della Corea del Nord";
-        let ranges = char_ranges("body", text, &snippet);
-        assert_eq!(ranges.len(), 2);
-        assert_eq!(&text.chars().collect::<String>()[..], text);
-        let chars: Vec<char> = text.chars().collect();
-        let word = |r: &FieldMatch| chars[r.start..r.end].iter().collect::<String>();
-        assert_eq!(word(&ranges[0]), "missili");
-        assert_eq!(word(&ranges[1]), "Corea");
-    }
 
     #[test]
     fn ids_are_encoded_as_path_segments() {

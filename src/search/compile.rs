@@ -1,24 +1,17 @@
-//! Turns a parsed query into a value: the tantivy query that finds and ranks the articles, the
-//! bonuses its best candidates gain, and what snippets should mark.
+//! Turns a parsed query into a value either home runs (see [`Clause`]): what finds and ranks
+//! the articles, the bonuses its best candidates gain, and what snippets should mark.
 
 use std::collections::HashSet;
-use std::ops::Bound;
 
 use chrono::NaiveDate;
-use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    RangeQuery, RegexQuery, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
 
+use super::clause::{Clause, Occurs, On};
 use super::highlight::Highlight;
 use super::query::{Node, Target, is_plain_word, name_key, plain_words};
 use super::typo::typos_allowed;
 use crate::analysis::{self, fold_accents};
 use crate::error::QueryError;
-use crate::index::{self, Fields};
 
 /// How much a title word weighs against a body word.
 const TITLE_WEIGHT: f32 = 2.0;
@@ -49,14 +42,14 @@ const NEAR_WORDS: usize = 3;
 /// What the best candidates gain besides BM25: the bonus queries' scores, and, for a question,
 /// how much of its words (`near`, body terms) one window of the body holds.
 #[derive(Default)]
-pub struct Bonuses {
-    pub queries: Vec<Box<dyn Query>>,
-    pub near: Vec<Term>,
+pub(crate) struct Bonuses {
+    pub queries: Vec<Clause>,
+    pub near: Vec<String>,
 }
 
 /// Which of a query's plain words (see [`Compiled::optional_words`]) an article must have.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Words {
+pub(crate) enum Words {
     #[default]
     All,
     /// Every one but one: the articles a search adds after those with every word.
@@ -67,7 +60,7 @@ pub enum Words {
 
 /// How to compile a query.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// Tolerate typos in plain words.
     pub fuzzy: bool,
     pub words: Words,
@@ -81,11 +74,11 @@ pub struct Options {
 
 /// A compiled query: what finds and ranks the articles, what the best of them gain besides, and
 /// what their snippets mark.
-pub struct Compiled {
+pub(crate) struct Compiled {
     /// BM25 over title and body, each field with its own statistics, the title weighed more.
-    pub query: Box<dyn Query>,
+    pub query: Clause,
     /// Scores added to the best candidates (the form typed, names, words close together): as
-    /// clauses of the query they would make tantivy score every match of every signal, which
+    /// clauses of the query they would make the index score every match of every signal, which
     /// costs most on the most common words.
     pub bonuses: Bonuses,
     pub highlight: Highlight,
@@ -96,8 +89,8 @@ pub struct Compiled {
 
 /// Compiles `tree`. An error when nothing searchable is left (only stop words, only excluded
 /// words).
-pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compiled, QueryError> {
-    let mut compiler = Compiler::new(fields, options);
+pub(crate) fn compile(tree: &Node, options: &Options) -> Result<Compiled, QueryError> {
+    let mut compiler = Compiler::new(options);
     let query = compiler.node(tree, true)?.ok_or_else(|| {
         QueryError("only stop words (il, di, che…) or punctuation: nothing to search for".into())
     })?;
@@ -106,14 +99,11 @@ pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compil
     let in_a_row = analysis::tokens(&mut compiler.italian, &plain_words(tree).join(" "));
     let words = analysis::first_at_each_position(&in_a_row);
     let mut bonuses = compiler.bonuses;
-    bonuses.extend(proximity(fields, &words));
-    bonuses.extend(title_coverage(fields, &in_a_row));
-    bonuses.extend(same_headline(fields, &options.typed));
-    bonuses.extend(body_phrase(fields, &words));
-    let mut near: Vec<Term> = words
-        .iter()
-        .map(|token| Term::from_field_text(fields.body, &token.text))
-        .collect();
+    bonuses.extend(proximity(&words));
+    bonuses.extend(title_coverage(&in_a_row));
+    bonuses.extend(same_headline(&options.typed));
+    bonuses.extend(body_phrase(&words));
+    let mut near: Vec<String> = words.iter().map(|token| token.text.clone()).collect();
     near.sort();
     near.dedup();
     let bonuses = Bonuses {
@@ -138,17 +128,17 @@ pub fn compile(tree: &Node, fields: &Fields, options: &Options) -> Result<Compil
 
 /// Pairs of consecutive plain words (their stems) close together in the body (within
 /// [`NEAR_SLOP`]).
-fn proximity(fields: &Fields, words: &[&Token]) -> Vec<Box<dyn Query>> {
+fn proximity(words: &[&Token]) -> Vec<Clause> {
     words
         .windows(2)
         .filter(|pair| pair[0].text != pair[1].text)
         .map(|pair| {
-            let body = |token: &Token| Term::from_field_text(fields.body, &token.text);
-            let near = PhraseQuery::new_with_offset_and_slop(
-                vec![(0, body(pair[0])), (1, body(pair[1]))],
-                NEAR_SLOP,
-            );
-            boost(Box::new(near), NEAR_BOOST)
+            let near = Clause::Phrase {
+                on: On::Body,
+                terms: vec![(0, pair[0].text.clone()), (1, pair[1].text.clone())],
+                slop: NEAR_SLOP,
+            };
+            near.boosted(NEAR_BOOST)
         })
         .collect()
 }
@@ -156,56 +146,53 @@ fn proximity(fields: &Fields, words: &[&Token]) -> Vec<Box<dyn Query>> {
 /// A body holding the query's plain words as written, one after the other (stop words between
 /// them in their places): its BM25 as a phrase, once. Words of a sentence remembered, or a
 /// pasted passage, find their article.
-fn body_phrase(fields: &Fields, words: &[&Token]) -> Option<Box<dyn Query>> {
+fn body_phrase(words: &[&Token]) -> Option<Clause> {
     if words.len() < 2 {
         return None;
     }
-    Some(boost(phrase(words, fields.body, 0)?, BODY_PHRASE_BOOST))
+    Some(phrase(words, On::Body, 0)?.boosted(BODY_PHRASE_BOOST))
 }
 
 /// A title holding every one of two or more plain words (their `tokens`, a word's stem and
 /// lemma at one position), in any of their forms: its BM25 once more. The title of `Scala
 /// livello` answers `scalano livelli` better than `Scala immagine`, whose body repeats `scalano`.
-fn title_coverage(fields: &Fields, tokens: &[Token]) -> Option<Box<dyn Query>> {
+fn title_coverage(tokens: &[Token]) -> Option<Clause> {
     let words: Vec<&[Token]> = tokens.chunk_by(|a, b| a.position == b.position).collect();
     if words.len() < 2 {
         return None;
     }
-    let clauses = words
+    let every = words
         .into_iter()
-        .map(|forms| Some((Occur::Must, any_term(forms, fields.title)?)))
+        .map(|forms| any_term(forms, On::Title))
         .collect::<Option<Vec<_>>>()?;
-    Some(boost(
-        Box::new(BooleanQuery::new(clauses)),
-        TITLE_COVERED_BOOST,
-    ))
+    Some(Clause::all(every).boosted(TITLE_COVERED_BOOST))
 }
 
 /// The article whose title the query repeats as typed (see [`analysis::headline`]).
-fn same_headline(fields: &Fields, typed: &str) -> Option<Box<dyn Query>> {
+fn same_headline(typed: &str) -> Option<Clause> {
     let headline = analysis::tokens(&mut analysis::headline(), typed).pop()?;
-    let term = Term::from_field_text(fields.headline, &headline.text);
-    let same = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-    Some(Box::new(ConstScoreQuery::new(same, HEADLINE_BONUS)))
+    let same = Clause::Term {
+        on: On::Headline,
+        term: headline.text,
+    };
+    Some(same.scored_at(HEADLINE_BONUS))
 }
 
-/// Builds tantivy queries from parsed ones, collecting bonuses and highlights on the way.
+/// Builds clauses from parsed queries, collecting bonuses and highlights on the way.
 struct Compiler<'a> {
-    fields: &'a Fields,
     options: &'a Options,
     italian: TextAnalyzer,
     exact: TextAnalyzer,
     keyword: TextAnalyzer,
     highlight: Highlight,
-    bonuses: Vec<Box<dyn Query>>,
+    bonuses: Vec<Clause>,
     /// The searchable plain words of the top-level `And`, counted as it is compiled.
     optional_words: usize,
 }
 
 impl<'a> Compiler<'a> {
-    fn new(fields: &'a Fields, options: &'a Options) -> Self {
+    fn new(options: &'a Options) -> Self {
         Compiler {
-            fields,
             options,
             italian: analysis::italian(),
             exact: analysis::italian_exact(),
@@ -219,9 +206,9 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// The query for `node`; `top` for the query's top level, where plain words may be optional
-    /// (see [`Words`]).
-    fn node(&mut self, node: &Node, top: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+    /// The clause for `node`; `top` for the query's top level, where plain words may be
+    /// optional (see [`Words`]).
+    fn node(&mut self, node: &Node, top: bool) -> Result<Option<Clause>, QueryError> {
         Ok(match node {
             Node::Word {
                 field,
@@ -237,129 +224,136 @@ impl<'a> Compiler<'a> {
             } => self.exact_word(text),
             Node::Word { field, text, .. } => self.text(*field, text, 0),
             Node::Phrase { field, text, slop } => self.text(*field, text, *slop),
-            Node::Dates { since, until } => Some(self.dates(*since, *until)),
+            Node::Dates { since, until } => {
+                let open = |date: NaiveDate, end: NaiveDate| (date != end).then_some(date);
+                Some(Clause::Dates {
+                    since: open(*since, NaiveDate::MIN),
+                    until: open(*until, NaiveDate::MAX),
+                })
+            }
             Node::Or(alternatives) => {
                 let mut clauses = Vec::new();
                 for alternative in alternatives {
-                    if let Some(query) = self.node(alternative, false)? {
-                        clauses.push((Occur::Should, query));
-                    }
+                    clauses.extend(self.node(alternative, false)?);
                 }
-                (!clauses.is_empty())
-                    .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+                Clause::any(clauses)
             }
-            Node::And(children) => {
-                let words = if top { self.options.words } else { Words::All };
-                let mut optional = 0;
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                for child in children {
-                    let is_optional = is_plain_word(child);
-                    let (occur, child) = match child {
-                        // Searched like any other clause, but never marked nor rewarded.
-                        Node::Not(inner) => (
-                            Occur::MustNot,
-                            Compiler::new(self.fields, self.options).node(inner, false)?,
-                        ),
-                        other if is_optional && words != Words::All => {
-                            (Occur::Should, self.node(other, false)?)
-                        }
-                        other => (Occur::Must, self.node(other, false)?),
-                    };
-                    if let Some(query) = child {
-                        optional += usize::from(is_optional);
-                        clauses.push((occur, query));
-                    }
-                }
-                if top {
-                    self.optional_words = optional;
-                }
-                if !clauses.iter().any(|(occur, _)| *occur != Occur::MustNot) {
-                    if clauses.is_empty() {
-                        return Ok(None);
-                    }
-                    return Err(not_only_excluded());
-                }
-                let required = match words {
-                    Words::All => 0,
-                    Words::AllButOne => optional.saturating_sub(1).max(1),
-                    Words::Any => 1,
-                };
-                Some(Box::new(match required {
-                    0 => BooleanQuery::new(clauses),
-                    n => BooleanQuery::with_minimum_required_clauses(clauses, n),
-                }))
-            }
+            Node::And(children) => self.and(children, top)?,
             Node::Not(_) => return Err(not_only_excluded()),
         })
+    }
+
+    /// Every child, the plain words of the top level as [`Words`] asks, none of the excluded.
+    fn and(&mut self, children: &[Node], top: bool) -> Result<Option<Clause>, QueryError> {
+        let words = if top { self.options.words } else { Words::All };
+        let mut optional = 0;
+        let mut clauses = Vec::new();
+        for child in children {
+            let is_optional = is_plain_word(child);
+            let (occurs, child) = match child {
+                // Searched like any other clause, but never marked nor rewarded.
+                Node::Not(inner) => (
+                    Occurs::MustNot,
+                    Compiler::new(self.options).node(inner, false)?,
+                ),
+                other if is_optional && words != Words::All => {
+                    (Occurs::Should, self.node(other, false)?)
+                }
+                other => (Occurs::Must, self.node(other, false)?),
+            };
+            if let Some(clause) = child {
+                optional += usize::from(is_optional);
+                clauses.push((occurs, clause));
+            }
+        }
+        if top {
+            self.optional_words = optional;
+        }
+        if !clauses.iter().any(|(occurs, _)| *occurs != Occurs::MustNot) {
+            if clauses.is_empty() {
+                return Ok(None);
+            }
+            return Err(not_only_excluded());
+        }
+        let minimum = match words {
+            Words::All => 0,
+            Words::AllButOne => optional.saturating_sub(1).max(1),
+            Words::Any => 1,
+        };
+        Ok(Some(Clause::Bool { clauses, minimum }))
     }
 
     /// The fields a target searches with their weights, and whether they hold Italian text
     /// (else labels). Plain words search title and body, each scored with its own statistics
     /// (its own lengths and frequencies), the title weighing [`TITLE_WEIGHT`] times the body.
-    fn fields_for(&self, target: Option<Target>) -> (Vec<(Field, f32)>, bool) {
-        let f = self.fields;
-        let (fields, italian) = match target {
-            None => (vec![(f.title, TITLE_WEIGHT), (f.body, 1.0)], true),
-            Some(Target::Title) => (vec![(f.title, 1.0)], true),
-            Some(Target::Body) => (vec![(f.body, 1.0)], true),
-            Some(Target::Section) => (vec![(f.section, 1.0)], false),
-            Some(Target::Source) => (vec![(f.source, 1.0)], false),
-            Some(Target::Author) => (vec![(f.author, 1.0)], false),
-            Some(Target::Date) => (vec![(f.date, 1.0)], false),
-        };
-        (fields, italian)
+    fn fields_for(target: Option<Target>) -> (Vec<(On, f32)>, bool) {
+        match target {
+            None => (vec![(On::Title, TITLE_WEIGHT), (On::Body, 1.0)], true),
+            Some(Target::Title) => (vec![(On::Title, 1.0)], true),
+            Some(Target::Body) => (vec![(On::Body, 1.0)], true),
+            Some(Target::Section) => (vec![(On::Section, 1.0)], false),
+            Some(Target::Source) => (vec![(On::Source, 1.0)], false),
+            Some(Target::Author) => (vec![(On::Author, 1.0)], false),
+            // A date is read as a range, never as a word.
+            Some(Target::Date) => (Vec::new(), false),
+        }
     }
 
     /// A word or phrase: its analysed terms, as one term query or a phrase query (with `slop`,
     /// a proximity query), in each field the target searches. A plain word also rewards its
     /// exact form, and a word written as a name the articles that write it with a capital.
-    fn text(&mut self, target: Option<Target>, text: &str, slop: u32) -> Option<Box<dyn Query>> {
-        let (fields, italian) = self.fields_for(target);
+    fn text(&mut self, target: Option<Target>, text: &str, slop: u32) -> Option<Clause> {
+        let (fields, italian) = Compiler::fields_for(target);
         if !italian {
+            let (on, _) = *fields.first()?;
             let value = analysis::tokens(&mut self.keyword, text.trim()).pop()?;
-            return Some(Box::new(TermQuery::new(
-                Term::from_field_text(fields[0].0, &value.text),
-                IndexRecordOption::Basic,
-            )));
+            return Some(Clause::Term {
+                on,
+                term: value.text,
+            });
         }
         let tokens = analysis::tokens(&mut self.italian, text);
         self.highlight.record(target, &tokens, slop);
         let words = analysis::first_at_each_position(&tokens);
         // One word: its stem, or its lemma's stem. Several: a phrase of their own stems.
         let single = (words.len() == 1).then(|| words[0].text.clone());
-        let query = any_field(fields.iter().map(|&(field, weight)| {
-            let query = match (&single, self.options.fuzzy && target.is_none()) {
-                (Some(term), true) => Some(fuzzy_term(field, term)),
-                (Some(_), false) => any_term(&tokens, field),
-                (None, _) => phrase(&words, field, slop),
+        let in_each_field = fields.iter().filter_map(|&(on, weight)| {
+            let clause = match (&single, self.options.fuzzy && target.is_none()) {
+                (Some(term), true) => Some(fuzzy_term(on, term)),
+                (Some(_), false) => any_term(&tokens, on),
+                (None, _) => phrase(&words, on, slop),
             };
-            query.map(|q| (q, weight))
-        }))?;
+            clause.map(|c| c.boosted(weight))
+        });
+        let clause = Clause::any(in_each_field.collect())?;
         if target.is_some() || single.is_none() {
-            return Some(query);
+            return Some(clause);
         }
         let exact = analysis::tokens(&mut self.exact, text);
         if let [form] = exact.as_slice() {
             // The word as written ranks above other words of its stem (partita above parte).
-            let exact_form = Term::from_field_text(self.fields.exact, &form.text);
-            let exact_form = TermQuery::new(exact_form, IndexRecordOption::WithFreqs);
-            self.bonuses.push(boost(Box::new(exact_form), EXACT_BOOST));
+            let exact_form = Clause::Term {
+                on: On::Exact,
+                term: form.text.clone(),
+            };
+            self.bonuses.push(exact_form.boosted(EXACT_BOOST));
             if self.options.names.contains(name_key(text)) {
-                let name = Term::from_field_text(self.fields.exact, &name_term(&form.text));
-                let name = Box::new(TermQuery::new(name, IndexRecordOption::Basic));
-                self.bonuses
-                    .push(Box::new(ConstScoreQuery::new(name, NAME_BONUS)));
+                let name = Clause::Term {
+                    on: On::Exact,
+                    term: name_term(&form.text),
+                };
+                self.bonuses.push(name.scored_at(NAME_BONUS));
             }
         }
-        Some(query)
+        Some(clause)
     }
 
     /// `=word`: this form only, unstemmed; `=Word`, this form written with a capital. These
     /// fields keep no positions, so the words of `=nord-coreano` are each required rather than
     /// adjacent.
-    fn exact_word(&mut self, text: &str) -> Option<Box<dyn Query>> {
+    fn exact_word(&mut self, text: &str) -> Option<Clause> {
         let name = is_capitalised(text);
-        let clauses: Vec<(Occur, Box<dyn Query>)> = analysis::tokens(&mut self.exact, text)
+        let every: Vec<Clause> = analysis::tokens(&mut self.exact, text)
             .into_iter()
             .map(|token| {
                 let term = if name {
@@ -367,30 +361,20 @@ impl<'a> Compiler<'a> {
                 } else {
                     token.text.clone()
                 };
-                let term = Term::from_field_text(self.fields.exact, &term);
                 self.highlight.exact_terms.insert(token.text);
-                (
-                    Occur::Must,
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>,
-                )
+                Clause::Term {
+                    on: On::Exact,
+                    term,
+                }
             })
             .collect();
-        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
-    }
-
-    fn dates(&self, since: NaiveDate, until: NaiveDate) -> Box<dyn Query> {
-        let open = |date: NaiveDate, end: NaiveDate| (date != end).then_some(date);
-        published_between(
-            self.fields,
-            open(since, NaiveDate::MIN),
-            open(until, NaiveDate::MAX),
-        )
+        (!every.is_empty()).then(|| Clause::all(every))
     }
 
     /// `word*`: every term that starts like the word. The stem is used when it is a prefix of the
     /// word (`missili*` looks for `missil…`), so the prefix meets the stemmed terms of the index.
-    fn prefix(&mut self, target: Option<Target>, text: &str) -> Result<Box<dyn Query>, QueryError> {
-        let (fields, italian) = self.fields_for(target);
+    fn prefix(&mut self, target: Option<Target>, text: &str) -> Result<Clause, QueryError> {
+        let (fields, italian) = Compiler::fields_for(target);
         let folded: String = fold_accents(&text.to_lowercase())
             .chars()
             .filter(|c| c.is_alphanumeric())
@@ -406,56 +390,16 @@ impl<'a> Compiler<'a> {
             _ => folded,
         };
         self.highlight.prefixes.push(prefix.clone());
-        let pattern = format!("{}.*", regex_escape(&prefix));
-        let mut queries = Vec::new();
-        for (field, weight) in fields {
-            let query = RegexQuery::from_pattern(&pattern, field)
-                .map_err(|e| QueryError(format!("cannot search `{text}*`: {e}")))?;
-            queries.push(Some((Box::new(query) as Box<dyn Query>, weight)));
-        }
-        any_field(queries.into_iter()).ok_or_else(|| QueryError(format!("cannot search `{text}*`")))
-    }
-}
-
-/// One query per field, weighted, as alternatives (a single field's query as it is).
-fn any_field(
-    queries: impl Iterator<Item = Option<(Box<dyn Query>, f32)>>,
-) -> Option<Box<dyn Query>> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = queries
-        .flatten()
-        .map(|(query, weight)| {
-            let query = if weight == 1.0 {
-                query
-            } else {
-                boost(query, weight)
+        let in_each_field = fields.into_iter().map(|(on, weight)| {
+            let clause = Clause::Prefix {
+                on,
+                prefix: prefix.clone(),
             };
-            (Occur::Should, query)
-        })
-        .collect();
-    match clauses.len() {
-        0 => None,
-        1 => Some(clauses.remove(0).1),
-        _ => Some(Box::new(BooleanQuery::new(clauses))),
+            clause.boosted(weight)
+        });
+        Clause::any(in_each_field.collect())
+            .ok_or_else(|| QueryError(format!("cannot search `{text}*`")))
     }
-}
-
-/// Articles published between two days, inclusive (either may be open); a filter, scoring 0.
-pub fn published_between(
-    fields: &Fields,
-    since: Option<NaiveDate>,
-    until: Option<NaiveDate>,
-) -> Box<dyn Query> {
-    let bound = |date: Option<NaiveDate>| match date {
-        None => Bound::Unbounded,
-        Some(date) => Bound::Included(Term::from_field_date(
-            fields.date,
-            index::indexed_date(date),
-        )),
-    };
-    Box::new(ConstScoreQuery::new(
-        Box::new(RangeQuery::new(bound(since), bound(until))),
-        0.0,
-    ))
 }
 
 /// The term of the `exact` field marking `form` written with a capital.
@@ -472,67 +416,48 @@ fn not_only_excluded() -> QueryError {
     QueryError("a query needs at least one word that is not excluded".into())
 }
 
-fn boost(query: Box<dyn Query>, by: f32) -> Box<dyn Query> {
-    Box::new(BoostQuery::new(query, by))
-}
-
 /// One analysed term, ranked by BM25, or, within its allowed typos, found at a small constant
 /// score: an exact match always ranks above a fuzzy one.
-fn fuzzy_term(field: Field, term: &str) -> Box<dyn Query> {
-    let exact = Term::from_field_text(field, term);
+fn fuzzy_term(on: On, term: &str) -> Clause {
+    let exact = Clause::Term {
+        on,
+        term: term.to_string(),
+    };
     let typos = typos_allowed(term);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-        Occur::Should,
-        Box::new(TermQuery::new(exact.clone(), IndexRecordOption::WithFreqs)),
-    )];
-    if typos > 0 {
-        let fuzzy = FuzzyTermQuery::new(exact, typos, true);
-        clauses.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(Box::new(fuzzy), FUZZY_SCORE)),
-        ));
+    if typos == 0 {
+        return exact;
     }
-    Box::new(BooleanQuery::new(clauses))
-}
-
-/// Any of the terms of one word (its stem, its lemma's stem) in `field`.
-fn any_term(tokens: &[Token], field: Field) -> Option<Box<dyn Query>> {
-    let mut terms: Vec<Box<dyn Query>> = tokens
-        .iter()
-        .map(|token| {
-            let term = Term::from_field_text(field, &token.text);
-            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>
-        })
-        .collect();
-    match terms.len() {
-        0 => None,
-        1 => terms.pop(),
-        _ => Some(Box::new(BooleanQuery::new(
-            terms.into_iter().map(|t| (Occur::Should, t)).collect(),
-        ))),
+    let fuzzy = Clause::Fuzzy {
+        on,
+        term: term.to_string(),
+        typos,
+    };
+    Clause::Bool {
+        clauses: vec![
+            (Occurs::Should, exact),
+            (Occurs::Should, fuzzy.scored_at(FUZZY_SCORE)),
+        ],
+        minimum: 0,
     }
 }
 
-/// The words in `field` as a phrase (within `slop` extra positions).
-fn phrase(words: &[&Token], field: Field, slop: u32) -> Option<Box<dyn Query>> {
+/// Any of the terms of one word (its stem, its lemma's stem) in the field.
+fn any_term(tokens: &[Token], on: On) -> Option<Clause> {
+    let terms = tokens.iter().map(|token| Clause::Term {
+        on,
+        term: token.text.clone(),
+    });
+    Clause::any(terms.collect())
+}
+
+/// The words in the field as a phrase (within `slop` extra positions).
+fn phrase(words: &[&Token], on: On, slop: u32) -> Option<Clause> {
     let start = words.first()?.position;
     let terms = words
         .iter()
-        .map(|t| (t.position - start, Term::from_field_text(field, &t.text)))
+        .map(|t| (t.position - start, t.text.clone()))
         .collect();
-    Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)))
-}
-
-fn regex_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let special = !c.is_alphanumeric();
-            special
-                .then_some('\\')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect()
+    Some(Clause::Phrase { on, terms, slop })
 }
 
 #[cfg(test)]
@@ -546,8 +471,7 @@ mod tests {
     use crate::search::query::parse;
 
     fn compiled(query: &str, options: &Options) -> Result<Compiled, QueryError> {
-        let fields = IndexSchema::load().fields;
-        compile(&parse(query).unwrap().tree, &fields, options)
+        compile(&parse(query).unwrap().tree, options)
     }
 
     /// The ids of the articles (id, title, body) that `query` finds with `words`.
@@ -570,7 +494,7 @@ mod tests {
             words,
             ..Options::default()
         };
-        let query = compiled(query, &options).unwrap().query;
+        let query = compiled(query, &options).unwrap().query.to_tantivy(&f);
         let mut ids: Vec<String> = searcher
             .search(&query, &DocSetCollector)
             .unwrap()

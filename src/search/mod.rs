@@ -1,10 +1,12 @@
 //! Runs a query against the index: parse, compile, filter, rank, and make snippets for the page
 //! of hits asked for.
 
-pub mod compile;
+mod clause;
+pub(crate) mod compile;
 mod dates;
 pub mod facets;
 pub mod highlight;
+pub(crate) mod home;
 mod near;
 pub(crate) mod passage;
 pub mod query;
@@ -14,6 +16,7 @@ pub mod snippet;
 mod stories;
 pub mod typo;
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -23,15 +26,15 @@ use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 
-use crate::analysis;
 use crate::error::QueryError;
 use crate::index::{self, Fields, OpenIndex};
-use compile::Words;
+pub(crate) use clause::{Clause, Occurs, On};
 pub use dates::parse_date_bound;
 pub use facets::Facets;
 use highlight::Highlight;
+use home::Home;
 pub use snippet::{Piece, Snippet};
 
 /// How hits are ordered.
@@ -134,7 +137,12 @@ pub struct Hit {
 
 impl Hit {
     /// A hit for a stored article, without snippets or matches yet.
-    fn of(article: crate::ingest::Article, rank: usize, score: f32, copies: Vec<String>) -> Hit {
+    pub(crate) fn of(
+        article: crate::ingest::Article,
+        rank: usize,
+        score: f32,
+        copies: Vec<String>,
+    ) -> Hit {
         Hit {
             rank,
             score,
@@ -152,6 +160,55 @@ impl Hit {
             shared: None,
         }
     }
+}
+
+impl Hit {
+    /// Marks what `snippeter` looks for in the title and the article's `body`: the title
+    /// whole, the best passage as the snippet, `fragments` passages besides when asked for, and
+    /// where each marked word is. `positions` are where the index says the body's matched
+    /// words stand, when it can say (else the body is analysed again).
+    pub(crate) fn mark(
+        &mut self,
+        body: &str,
+        snippeter: &mut snippet::Snippeter,
+        positions: Option<BTreeMap<u32, String>>,
+        fragments: usize,
+    ) {
+        let title_matches = snippeter.matches(&self.title, true);
+        let body_matches = match positions {
+            Some(positions) => snippeter.matches_at(body, &positions),
+            None => snippeter.matches(body, false),
+        };
+        self.title_snippet = snippet::whole(&self.title, &title_matches);
+        let mut passages = snippet::passages(body, &body_matches, fragments.max(1));
+        self.snippet = passages.first().cloned().unwrap_or_default();
+        if fragments > 0 {
+            self.fragments = std::mem::take(&mut passages);
+        }
+        self.matches = char_ranges("title", &self.title, &title_matches);
+        self.matches
+            .extend(char_ranges("body", body, &body_matches));
+    }
+}
+
+/// Byte ranges of matches as character ranges into `text`.
+fn char_ranges(field: &'static str, text: &str, matches: &[snippet::Match]) -> Vec<FieldMatch> {
+    let mut chars = 0;
+    let mut at = 0;
+    matches
+        .iter()
+        .map(|m| {
+            chars += text[at..m.start].chars().count();
+            let start = chars;
+            chars += text[m.start..m.end].chars().count();
+            at = m.end;
+            FieldMatch {
+                field,
+                start,
+                end: chars,
+            }
+        })
+        .collect()
 }
 
 /// How a query was read: in the query language, and whether punctuation that looks like syntax
@@ -192,42 +249,25 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
     let started = Instant::now();
     let fields = opened.schema.fields;
     let searcher = opened.reader.searcher();
-    let mut parsed = if request.query.trim().is_empty()
-        && (request.like.is_some() || request.passage.is_some())
-    {
-        None
-    } else {
-        Some(query::parse(&request.query)?)
-    };
-    let mut filters = filters(&fields, request)?;
+    let mut parsed = parse(request)?;
+    let mut filters: Vec<Box<dyn Query>> = home::filters(request)
+        .iter()
+        .map(|f| f.to_tantivy(&fields))
+        .collect();
     if let Some(passage) = &request.passage {
         return passage::search(opened, request, passage, with_filters(None, &filters));
     }
     if let Some(id) = &request.like {
         filters.push(like(&searcher, &fields, id)?);
     }
-
-    let mut softened = false;
-    let ranked = match &mut parsed {
-        Some(parsed) => {
-            let read;
-            (read, softened) = read_and_rank(&searcher, &fields, parsed, &filters, request)?;
-            read
-        }
-        None => {
-            let all = with_filters(None, &filters);
-            let none = compile::Bonuses::default();
-            let (total_hits, found, facets) =
-                rank::collect(&searcher, all.as_ref(), &none, request)?;
-            Ranked {
-                total_hits,
-                found,
-                facets,
-                relaxed: false,
-                partial_hits: 0,
-                highlight: Highlight::default(),
-            }
-        }
+    let local = Local {
+        searcher: &searcher,
+        fields: &fields,
+        filters,
+    };
+    let (ranked, softened) = match &mut parsed {
+        Some(parsed) => home::read_and_rank(&local, parsed, request)?,
+        None => (home::every(&local, request)?, false),
     };
     let suggestion = match &parsed {
         Some(parsed) if !request.fuzzy => {
@@ -258,137 +298,46 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
     })
 }
 
-/// Ranks a parsed query, and whether it was read as a sentence (see [`sentence`]): a question
-/// is read so at once, another long query only when its quotes and brackets leave nothing.
-fn read_and_rank(
-    searcher: &Searcher,
-    fields: &Fields,
-    parsed: &mut query::Parsed,
-    filters: &[Box<dyn Query>],
-    request: &SearchRequest,
-) -> anyhow::Result<(Ranked, bool)> {
-    let question = sentence::is_question(&request.query);
-    let mut softened = false;
-    if question && let Some(read) = sentence::as_sentence(&parsed.tree, true) {
-        parsed.tree = read;
-        softened = true;
+/// The request's query parsed; none when it only asks for articles like one, or holding a
+/// passage.
+pub(crate) fn parse(request: &SearchRequest) -> Result<Option<query::Parsed>, QueryError> {
+    if request.query.trim().is_empty() && (request.like.is_some() || request.passage.is_some()) {
+        return Ok(None);
     }
-    let rank = |tree: &query::Node| rank_query(searcher, fields, tree, filters, request, question);
-    let ranked = rank(&parsed.tree)?;
-    if ranked.total_hits > 0 || softened || !sentence::is_long(&parsed.tree) {
-        return Ok((ranked, softened));
-    }
-    match sentence::as_sentence(&parsed.tree, false) {
-        Some(read) => {
-            let ranked = rank(&read)?;
-            parsed.tree = read;
-            Ok((ranked, true))
-        }
-        None => Ok((ranked, false)),
-    }
+    query::parse(&request.query).map(Some)
 }
 
-/// The articles a query finds, the page of them asked for, and what their snippets mark.
-struct Ranked {
-    total_hits: usize,
-    found: Vec<(f32, DocAddress)>,
-    facets: Option<Facets>,
-    relaxed: bool,
-    partial_hits: usize,
-    highlight: Highlight,
+/// The local index as a home for searches, the request's filters made tantivy queries.
+struct Local<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    filters: Vec<Box<dyn Query>>,
 }
 
-/// Every word first; then, for a query of three plain words or more (two for a question), the
-/// articles missing one, then those with some, if the page reaches them; or, when no article has
-/// every word, any.
-fn rank_query(
-    searcher: &Searcher,
-    fields: &Fields,
-    tree: &query::Node,
-    filters: &[Box<dyn Query>],
-    request: &SearchRequest,
-    question: bool,
-) -> anyhow::Result<Ranked> {
-    // A question's answer need not repeat both of two words.
-    let partial_from = if question { 2 } else { PARTIAL_FROM_WORDS };
-    let mut options = compile::Options {
-        question,
-        fuzzy: request.fuzzy,
-        words: Words::All,
-        names: query::name_words(&request.query),
-        typed: request.query.clone(),
-    };
-    let strict = compile::compile(tree, fields, &options)?;
-    let optional = strict.optional_words;
-    let query = with_filters(Some(strict.query.box_clone()), filters);
-    let (total_hits, mut found, facets) =
-        rank::collect(searcher, query.as_ref(), &strict.bonuses, request)?;
-    let mut ranked = Ranked {
-        total_hits,
-        found: Vec::new(),
-        facets,
-        relaxed: false,
-        partial_hits: 0,
-        highlight: strict.highlight,
-    };
-    if total_hits == 0 && optional >= 2 {
-        options.words = Words::Any;
-        let loose = compile::compile(tree, fields, &options)?;
-        let query = with_filters(Some(loose.query), filters);
-        (ranked.total_hits, found, ranked.facets) =
-            rank::collect(searcher, query.as_ref(), &loose.bonuses, request)?;
-        ranked.relaxed = ranked.total_hits > 0;
-        ranked.highlight = loose.highlight;
-    } else if optional >= partial_from
-        && request.sort == Sort::Relevance
-        && request.offset + request.limit > total_hits
-    {
-        // Then the articles missing one word, then those with some: no answer hides behind
-        // a cliff, and each tier keeps its own ranking.
-        let mut shown = total_hits;
-        let mut previous = strict.query;
-        for words in [Words::AllButOne, Words::Any] {
-            if request.offset + request.limit <= shown {
-                break;
-            }
-            options.words = words;
-            let tier = compile::compile(tree, fields, &options)?;
-            let only_tier = BooleanQuery::new(vec![
-                (Occur::Must, tier.query.box_clone()),
-                (Occur::MustNot, previous),
-            ]);
-            let query = with_filters(Some(Box::new(only_tier)), filters);
-            let page = SearchRequest {
-                offset: request.offset.saturating_sub(shown),
-                limit: request.offset + request.limit - request.offset.max(shown),
-                facets: false,
-                ..request.clone()
-            };
-            let (count, more, _) = rank::collect(searcher, query.as_ref(), &tier.bonuses, &page)?;
-            ranked.partial_hits += count;
-            shown += count;
-            found.extend(more);
-            previous = tier.query;
-        }
-        if !request.all_copies {
-            // A copy missing a word a matching copy has belongs to that copy's story.
-            found = stories::one_per_story(searcher, found);
-        }
+impl Home for Local<'_> {
+    type Found = rank::Scored;
+
+    fn collect(
+        &self,
+        query: Option<&Clause>,
+        bonuses: &compile::Bonuses,
+        request: &SearchRequest,
+    ) -> anyhow::Result<rank::Collected> {
+        let query = query.map(|q| q.to_tantivy(self.fields));
+        let query = with_filters(query, &self.filters);
+        rank::collect(self.searcher, self.fields, query.as_ref(), bonuses, request)
     }
-    ranked.found = found;
-    Ok(ranked)
-}
 
-/// From how many plain words a query shows, after the articles with every word, those missing
-/// one (as Elasticsearch's `minimum_should_match` of `3<-1`), then those with some: two-word
-/// queries stay strict.
-const PARTIAL_FROM_WORDS: usize = 3;
+    fn one_per_story(&self, found: Vec<rank::Scored>) -> Vec<rank::Scored> {
+        stories::one_per_story(self.searcher, found)
+    }
+}
 
 /// Reads the page of hits from the index, with snippets marking what `highlight` says.
 fn fetch(
     searcher: &Searcher,
     fields: &Fields,
-    found: Vec<(f32, DocAddress)>,
+    found: Vec<rank::Scored>,
     request: &SearchRequest,
     highlight: Highlight,
 ) -> anyhow::Result<Vec<Hit>> {
@@ -405,48 +354,14 @@ fn fetch(
             let copies = stories::copies(searcher, fields, address)?;
             let mut hit = Hit::of(article, request.offset + i + 1, score, copies);
             if request.snippets {
-                let title_matches = snippeter.matches(&hit.title, true);
                 let segment = searcher.segment_reader(address.segment_ord);
-                let body_matches =
-                    match snippeter
+                let positions =
+                    snippeter
                         .highlight()
-                        .positions(segment, fields.body, address.doc_id)?
-                    {
-                        Some(positions) => snippeter.matches_at(&body, &positions),
-                        None => snippeter.matches(&body, false),
-                    };
-                hit.title_snippet = snippet::whole(&hit.title, &title_matches);
-                let mut passages =
-                    snippet::passages(&body, &body_matches, request.fragments.max(1));
-                hit.snippet = passages.first().cloned().unwrap_or_default();
-                if request.fragments > 0 {
-                    hit.fragments = std::mem::take(&mut passages);
-                }
-                hit.matches = char_ranges("title", &hit.title, &title_matches);
-                hit.matches
-                    .extend(char_ranges("body", &body, &body_matches));
+                        .positions(segment, fields.body, address.doc_id)?;
+                hit.mark(&body, &mut snippeter, positions, request.fragments);
             }
             Ok(hit)
-        })
-        .collect()
-}
-
-/// Byte ranges of matches as character ranges into `text`.
-fn char_ranges(field: &'static str, text: &str, matches: &[snippet::Match]) -> Vec<FieldMatch> {
-    let mut chars = 0;
-    let mut at = 0;
-    matches
-        .iter()
-        .map(|m| {
-            chars += text[at..m.start].chars().count();
-            let start = chars;
-            chars += text[m.start..m.end].chars().count();
-            at = m.end;
-            FieldMatch {
-                field,
-                start,
-                end: chars,
-            }
         })
         .collect()
 }
@@ -485,40 +400,6 @@ fn like(searcher: &Searcher, fields: &Fields, id: &str) -> anyhow::Result<Box<dy
             Box::new(TermQuery::new(itself, IndexRecordOption::Basic)),
         ),
     ])))
-}
-
-/// The clauses `--since`, `--until`, `--section` and `--source` add.
-fn filters(fields: &Fields, request: &SearchRequest) -> Result<Vec<Box<dyn Query>>, QueryError> {
-    let mut filters: Vec<Box<dyn Query>> = Vec::new();
-    if request.since.is_some() || request.until.is_some() {
-        filters.push(compile::published_between(
-            fields,
-            request.since,
-            request.until,
-        ));
-    }
-    let mut keyword = analysis::keyword();
-    for (field, names) in [
-        (fields.section, &request.sections),
-        (fields.source, &request.sources),
-    ] {
-        if names.is_empty() {
-            continue;
-        }
-        let any = names
-            .iter()
-            .filter_map(|name| analysis::tokens(&mut keyword, name.trim()).pop())
-            .map(|token| {
-                let term = Term::from_field_text(field, &token.text);
-                (
-                    Occur::Should,
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
-                )
-            })
-            .collect();
-        filters.push(Box::new(BooleanQuery::new(any)));
-    }
-    Ok(filters)
 }
 
 /// `query` restricted by `filters`, which do not score; all articles when there is no query.

@@ -3,7 +3,7 @@
 
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{EnableScoring, Query, Scorer};
-use tantivy::{DateTime, DocAddress, DocId, DocSet, Order, Searcher, SeekDangerResult};
+use tantivy::{DateTime, DocAddress, DocId, DocSet, Order, Searcher, SeekDangerResult, Term};
 
 use super::compile::Bonuses;
 use super::facets::FacetCollector;
@@ -12,10 +12,16 @@ use super::stories;
 use super::{Facets, SearchRequest, Sort};
 use crate::index::Fields;
 
-/// Articles in rank order, with their scores.
-pub type Ranked = Vec<(f32, DocAddress)>;
+/// An article found, with its score.
+pub(crate) type Scored = (f32, DocAddress);
 
-pub type Collected = (usize, Ranked, Option<Facets>);
+pub(crate) type Collected = (usize, Vec<Scored>, Option<Facets>);
+
+/// The bonuses as tantivy queries and body terms.
+struct Rescore {
+    queries: Vec<Box<dyn Query>>,
+    near: Vec<Term>,
+}
 
 /// How many of the best candidates by BM25 the bonuses may reorder.
 const RESCORE_WINDOW: usize = 100;
@@ -24,12 +30,26 @@ const RESCORE_WINDOW: usize = 100;
 /// copy stands for it in the hits and the facets count it once, unless the request asks for
 /// every copy; the total counts matching articles, as Elasticsearch's field collapsing does
 /// (counting stories would cost a set of every match's story).
-pub fn collect(
+pub(crate) fn collect(
     searcher: &Searcher,
+    fields: &Fields,
     query: &dyn Query,
     bonuses: &Bonuses,
     request: &SearchRequest,
 ) -> anyhow::Result<Collected> {
+    let bonuses = Rescore {
+        queries: bonuses
+            .queries
+            .iter()
+            .map(|b| b.to_tantivy(fields))
+            .collect(),
+        near: bonuses
+            .near
+            .iter()
+            .map(|term| Term::from_field_text(fields.body, term))
+            .collect(),
+    };
+    let bonuses = &bonuses;
     // The collector reserves room for the hits it keeps: never more than the index holds.
     let articles = searcher.num_docs() as usize;
     let offset = request.offset.min(articles);
@@ -72,11 +92,11 @@ pub fn collect(
 fn top<C: Collector>(
     searcher: &Searcher,
     query: &dyn Query,
-    bonuses: &Bonuses,
+    bonuses: &Rescore,
     sort: Sort,
     window: usize,
     also: C,
-) -> anyhow::Result<(Ranked, C::Fruit)> {
+) -> anyhow::Result<(Vec<Scored>, C::Fruit)> {
     let window = window.max(1);
     Ok(match sort {
         Sort::Relevance if !bonuses.queries.is_empty() => {
@@ -108,9 +128,9 @@ fn top<C: Collector>(
 /// after keep their order. The order therefore does not depend on the page asked for.
 fn rescore(
     searcher: &Searcher,
-    mut candidates: Vec<(f32, DocAddress)>,
-    bonuses: &Bonuses,
-) -> anyhow::Result<Vec<(f32, DocAddress)>> {
+    mut candidates: Vec<Scored>,
+    bonuses: &Rescore,
+) -> anyhow::Result<Vec<Scored>> {
     let head = candidates.len().min(RESCORE_WINDOW);
     // Visit the documents in index order, as scorers only move forward.
     let mut order: Vec<usize> = (0..head).collect();
