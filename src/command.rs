@@ -115,6 +115,10 @@ fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         passage: args.passage.as_deref().map(read_passage).transpose()?,
         ..options::Given::from(&args)
     };
+    if given.passage.is_some() && args.engine.engine.is_some() {
+        // Said before the cluster is reached.
+        return Err(crate::cluster::search::passage_refused());
+    }
     let archive = archive::Archive::open(&args.index.path, args.engine.engine.as_deref())?;
     if args.batch {
         // The lines' own options are checked line by line; the command line's, once.

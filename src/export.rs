@@ -11,8 +11,8 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, TantivyDocument};
 
 use crate::analysis;
+use crate::copies::{self, BANDS};
 use crate::index::schema::IndexSchema;
-use crate::index::stories::BANDS;
 use crate::index::{self, Fields, OpenIndex};
 use crate::ingest::Article;
 
@@ -65,7 +65,7 @@ pub fn opensearch(
             // A story is named by its first article's fingerprint: that one carries the bands,
             // so that `index --to` can go on finding copies in an exported index.
             let bands = (story == article.fingerprint())
-                .then(|| index::stories::bands(&article.body))
+                .then(|| copies::bands(&article.body))
                 .flatten();
             file.clear();
             if let Some(files) = &files
@@ -75,7 +75,9 @@ pub fn opensearch(
             }
             if let Some(out) = out.as_mut() {
                 writeln!(out, "{}", bulk_action(name, &article.id))?;
-                writeln!(out, "{}", document(&article, &file, story, bands.as_ref()))?;
+                let analysed = Analysed::of(&article);
+                let document = document(&article, &analysed, &file, story, bands.as_ref());
+                writeln!(out, "{document}")?;
             }
             exported.articles += 1;
         }
@@ -87,22 +89,51 @@ pub fn opensearch(
 }
 
 /// The `_bulk` line that indexes (or replaces) the article with `id`.
-pub fn bulk_action(name: &str, id: &str) -> Value {
+pub(crate) fn bulk_action(name: &str, id: &str) -> Value {
     json!({ "index": { "_index": name, "_id": id } })
+}
+
+/// The terms emeroteca's analyzers make of an article, as a cluster document carries them (see
+/// [`analysed`]): what the local index's `title`, `body`, `exact` and `headline` fields hold.
+pub(crate) struct Analysed {
+    title: String,
+    body: String,
+    exact_title: String,
+    exact_body: String,
+    headline: Option<String>,
+}
+
+impl Analysed {
+    pub(crate) fn of(article: &Article) -> Analysed {
+        let (mut italian, mut exact) = (analysis::italian(), analysis::italian_exact_names());
+        Analysed {
+            title: analysed(&mut italian, &article.title),
+            body: analysed(&mut italian, &article.body),
+            exact_title: analysed(&mut exact, &article.title),
+            exact_body: analysed(&mut exact, &article.body),
+            headline: analysis::tokens(&mut analysis::headline(), &article.title)
+                .pop()
+                .map(|token| token.text),
+        }
+    }
+
+    /// About the bytes the terms add to a document.
+    pub(crate) fn len(&self) -> usize {
+        self.title.len() + self.body.len() + 2 * self.exact_title.len() + self.exact_body.len()
+    }
 }
 
 /// An article as a cluster document: `file` is the key of the file it was read from (its
 /// articles are replaced when it changes), `story` groups it with its copies (search shows one),
 /// and a story's first article carries the `bands` its copies are found by. Title and body go
-/// as text (what hits show) and as the terms emeroteca's analyzers make of them (what queries
-/// search, as in the local index's fields of the same names).
-pub fn document(article: &Article, file: &str, story: u64, bands: Option<&[u64; BANDS]>) -> Value {
-    let (mut italian, mut exact) = (analysis::italian(), analysis::italian_exact_names());
-    let exact_terms: Vec<String> = [&article.title, &article.title, &article.body]
-        .iter()
-        .map(|text| analysed(&mut exact, text))
-        .collect();
-    let headline = analysis::tokens(&mut analysis::headline(), &article.title).pop();
+/// as text (what hits show) and as their `analysed` terms (what queries search).
+pub(crate) fn document(
+    article: &Article,
+    analysed: &Analysed,
+    file: &str,
+    story: u64,
+    bands: Option<&[u64; BANDS]>,
+) -> Value {
     let mut document = json!({
         "file": file,
         "id": article.id,
@@ -115,10 +146,11 @@ pub fn document(article: &Article, file: &str, story: u64, bands: Option<&[u64; 
         "author": article.author,
         "body": article.body,
         "story": story.to_string(),
-        "title_terms": analysed(&mut italian, &article.title),
-        "body_terms": analysed(&mut italian, &article.body),
-        "exact_terms": exact_terms,
-        "headline": headline.map(|token| token.text),
+        "title_terms": analysed.title,
+        "body_terms": analysed.body,
+        // The title twice, as locally: the exact form weighs more there.
+        "exact_terms": [analysed.exact_title, analysed.exact_title, analysed.exact_body],
+        "headline": analysed.headline,
     });
     if let Some(bands) = bands {
         document["bands"] = bands.iter().map(|b| b.to_string()).collect();

@@ -12,6 +12,8 @@ pub mod cli;
 pub mod cluster;
 /// Runs the commands.
 mod command;
+/// What makes two articles one story.
+mod copies;
 /// Errors the program branches on.
 pub mod error;
 /// Exports for cluster engines.
@@ -28,5 +30,7 @@ pub mod output;
 pub mod search;
 /// The HTTP API and the search page.
 pub mod serve;
+/// Bringing an archive's home up to date with its folders.
+pub mod update;
 
 pub use command::run;

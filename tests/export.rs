@@ -26,8 +26,22 @@ fn the_export_parses_and_names_every_field() {
     assert_eq!(
         mapped,
         [
-            "author", "bands", "body", "date", "file", "id", "path", "section", "source", "story",
-            "title", "url"
+            "author",
+            "bands",
+            "body",
+            "body_terms",
+            "date",
+            "exact_terms",
+            "file",
+            "headline",
+            "id",
+            "path",
+            "section",
+            "source",
+            "story",
+            "title",
+            "title_terms",
+            "url"
         ]
     );
     let analysis = &settings["settings"]["analysis"];
@@ -43,10 +57,7 @@ fn the_export_parses_and_names_every_field() {
             .unwrap()
             .contains(&"piu".into())
     );
-    assert_eq!(
-        properties["body"]["fields"]["exact"]["analyzer"],
-        "emeroteca_exact"
-    );
+    assert_eq!(properties["body_terms"]["analyzer"], "emeroteca_terms");
 
     let mut ids = Vec::new();
     for n in 1..=3 {

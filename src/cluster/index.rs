@@ -1,5 +1,5 @@
-//! `emeroteca index DIR --to URL`: the same walk, parsers, stories and file state as the local
-//! index, sent to a cluster as `_bulk` requests.
+//! `emeroteca index DIR --to URL`: a cluster as the home of an update (see [`crate::update`]):
+//! the same walk, parsers, copies and file state as the local index, sent as `_bulk` requests.
 //!
 //! Safety: a file is recorded as indexed only once the cluster has acknowledged every one of its
 //! articles, and the state is saved after each batch. A run stopped at any point (Ctrl-C, a
@@ -8,23 +8,20 @@
 
 use std::fs;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, bail};
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Cluster;
+use crate::copies::{self, Shingles, Sketch};
 use crate::export;
-use crate::index::plan::{
-    IndexOptions, IndexReport, Read, Reason, canonical_roots, progress_bar, read_file, survey,
-};
-use crate::index::state::{self, FileState, IndexState};
-use crate::index::stories::{self, Shingles, Sketch};
-use crate::ingest::{self, Article, FileOutcome, ParseError};
+use crate::ingest::{Article, ParseError};
+use crate::update::plan::{IndexOptions, IndexReport, canonical_roots, survey};
+use crate::update::state::{self, FileState, IndexState};
+use crate::update::{self, Ledger, Sink};
 
 /// About how many bytes of documents one `_bulk` request carries.
 const BULK_BYTES: usize = 8 << 20;
@@ -44,19 +41,15 @@ pub fn update(
     warn: &(dyn Fn(&ParseError) + Sync),
     stop: &AtomicBool,
 ) -> anyhow::Result<IndexReport> {
-    let started = Instant::now();
     let roots = canonical_roots(&options.dirs)?;
     fs::create_dir_all(&options.index)
         .with_context(|| format!("cannot create {}", options.index.display()))?;
     create_index(cluster)?;
     follow_target(cluster, &options.index)?;
-    let (state, plan, report) = survey(options, &roots, warn, false)?;
-    let mut run = Run {
+    let (plan, ledger) = survey(options, &roots, warn, false)?;
+    let sink = IntoCluster {
         cluster,
         options,
-        warn,
-        state,
-        report,
         files: Vec::new(),
         documents: Vec::new(),
         bytes: 0,
@@ -64,126 +57,7 @@ pub fn update(
         recent: Known::default(),
         rejected: 0,
     };
-    delete_files(cluster, &plan.vanished)?;
-    for key in &plan.vanished {
-        run.state.remove(key);
-        run.report.removed += 1;
-    }
-    run.save()?;
-
-    let progress = progress_bar(options, plan.pending_files());
-    for chunk in plan.into_batches() {
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
-        let chunk = chunk.context("cannot read back the files to index")?;
-        let reads: Vec<Read> = chunk
-            .par_iter()
-            .map(|pending| {
-                let read = read_file(pending, &options.limits);
-                progress.inc(1);
-                read
-            })
-            .collect();
-        // What the cluster holds of a file read again goes first.
-        let changed: Vec<String> = chunk
-            .iter()
-            .zip(&reads)
-            .filter(|(p, read)| {
-                matches!(p.reason, Reason::Changed { .. }) && !matches!(read, Read::SameContent)
-            })
-            .map(|(p, _)| p.file.key.clone())
-            .collect();
-        delete_files(cluster, &changed)?;
-        for (pending, read) in chunk.iter().zip(reads) {
-            let entry = FileState {
-                size: pending.file.size,
-                mtime: pending.file.mtime,
-                hash: 0,
-                articles: 0,
-                duplicates: 0,
-            };
-            let file = run.files.len();
-            run.files.push(Sending {
-                key: pending.file.key.clone(),
-                entry,
-                unsent: 0,
-                read: false,
-                recorded: false,
-                rejected: None,
-            });
-            match read {
-                Read::SameContent => {
-                    if let Reason::Changed { known } = pending.reason {
-                        run.files[file].entry = known;
-                    }
-                    run.report.unchanged += 1;
-                }
-                Read::Failed(error) => {
-                    warn(&error);
-                    run.report.skip(error.reason);
-                    run.report.count(pending.reason);
-                }
-                Read::Parsed { hash, outcome } => {
-                    run.files[file].entry.hash = hash;
-                    run.add(file, outcome)?;
-                    run.report.count(pending.reason);
-                }
-                Read::Stream { hash, gzipped } => {
-                    run.files[file].entry.hash = hash;
-                    let mut failure = None;
-                    let read = ingest::warc::read(
-                        &pending.file.path,
-                        gzipped,
-                        &options.limits,
-                        &mut |outcome| match run.add(file, outcome) {
-                            Ok(()) => !stop.load(Ordering::Relaxed),
-                            Err(error) => {
-                                failure = Some(error);
-                                false
-                            }
-                        },
-                    );
-                    if let Some(error) = failure {
-                        return Err(error);
-                    }
-                    if let Err(error) = read {
-                        warn(&error);
-                        run.report.skip(error.reason);
-                    }
-                    run.report.count(pending.reason);
-                    if stop.load(Ordering::Relaxed) {
-                        // Half a crawl is not recorded: the next run reads it again.
-                        run.documents.retain(|d| d.file != file);
-                        run.files[file].recorded = true;
-                        break;
-                    }
-                }
-            }
-            run.files[file].read = true;
-            progress.set_message(format!("{} articles sent", run.report.indexed));
-        }
-        run.flush()?;
-        run.files.clear();
-        run.save()?;
-    }
-    progress.finish_and_clear();
-    run.report.interrupted = stop.load(Ordering::Relaxed);
-    run.flush()?;
-    run.save()?;
-    run.state
-        .compact()
-        .with_context(|| format!("cannot write to {}", options.index.display()))?;
-    cluster.call("POST", "/_refresh", None, &[])?;
-    run.report.articles = super::search::count(cluster)?;
-    run.report.seconds = started.elapsed().as_secs_f64();
-    if run.rejected > 0 {
-        bail!(
-            "{} files had articles the cluster rejected (named above); they are not recorded as indexed and the next run sends them again",
-            run.rejected
-        );
-    }
-    Ok(run.report)
+    update::run(sink, plan, ledger, options, warn, stop)
 }
 
 /// Creates the index with emeroteca's settings and mapping, unless it exists (made by this
@@ -299,17 +173,15 @@ fn delete_files(cluster: &Cluster, keys: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A run under way: the files of the current batch and the documents not yet sent.
-struct Run<'a> {
+/// An update under way into a cluster: the files of the current batch and the documents not
+/// yet sent.
+struct IntoCluster<'a> {
     cluster: &'a Cluster,
     options: &'a IndexOptions,
-    warn: &'a (dyn Fn(&ParseError) + Sync),
-    state: IndexState,
-    report: IndexReport,
-    /// The files of the batch, in walk order.
-    files: Vec<Sending>,
+    /// The files of the batch, in walk order; the last one is the file begun.
+    files: Vec<FileSent>,
     documents: Vec<Unsent>,
-    /// The size of the unsent documents' text.
+    /// The size of the unsent documents.
     bytes: usize,
     /// The size of what was sent since the last refresh.
     unrefreshed: usize,
@@ -320,118 +192,117 @@ struct Run<'a> {
 }
 
 /// A file whose articles are being sent.
-struct Sending {
+struct FileSent {
     key: String,
     entry: FileState,
     /// Its articles not yet acknowledged.
     unsent: usize,
     /// All its articles have been read.
     read: bool,
-    /// Acknowledged whole and recorded in the state (or reported as rejected).
+    /// Acknowledged whole and recorded in the state (or reported as rejected, or abandoned).
     recorded: bool,
     /// Why the cluster refused one of its articles.
     rejected: Option<String>,
 }
 
-/// An article read and not yet sent, the index of its file in [`Run::files`], and what finds
-/// its story (worked out once, when it is queued).
+/// An article read and not yet sent, the index of its file in [`IntoCluster::files`], its
+/// analysed text, and what finds its story (worked out once, when it is queued).
 struct Unsent {
     file: usize,
     article: Article,
+    analysed: export::Analysed,
     fingerprint: u64,
     sketch: Option<Sketch>,
 }
 
-impl Run<'_> {
-    /// Queues a file's articles, sending them once they are many.
-    fn add(&mut self, file: usize, outcome: FileOutcome) -> anyhow::Result<()> {
-        for error in &outcome.errors {
-            (self.warn)(error);
-            self.report.skip(error.reason);
-        }
-        for reason in outcome.passed_over {
-            self.report.skip(reason);
-        }
-        for article in outcome.articles {
-            self.bytes += article.body.len() + article.title.len() + 256;
+impl Sink for IntoCluster<'_> {
+    fn remove(&mut self, keys: &[String], _: &mut Ledger) -> anyhow::Result<()> {
+        delete_files(self.cluster, keys)
+    }
+
+    fn begin(&mut self, key: &str, entry: FileState) {
+        self.files.push(FileSent {
+            key: key.to_string(),
+            entry,
+            unsent: 0,
+            read: false,
+            recorded: false,
+            rejected: None,
+        });
+    }
+
+    /// Queues articles, sending them once they are many. Documents are named by article id: a
+    /// page captured again replaces the earlier capture by itself.
+    fn add(&mut self, articles: Vec<Article>, _: bool, ledger: &mut Ledger) -> anyhow::Result<()> {
+        let file = self.files.len() - 1;
+        for article in articles {
+            let analysed = export::Analysed::of(&article);
+            self.bytes += article.title.len() + article.body.len() + analysed.len() + 256;
             self.files[file].unsent += 1;
-            // Documents are named by article id: a page captured again replaces the earlier
-            // capture by itself (`later_replaces_same_id`).
             self.documents.push(Unsent {
                 file,
                 fingerprint: article.fingerprint(),
-                sketch: stories::sketch(&article.body),
+                sketch: copies::sketch(&article.body),
+                analysed,
                 article,
             });
         }
         if self.bytes >= BULK_BYTES {
-            self.flush()?;
+            self.flush(ledger)?;
         }
         Ok(())
     }
 
-    /// Sends the queued articles in one `_bulk` request, each joining its story, and notes
-    /// which files have been acknowledged whole.
-    fn flush(&mut self) -> anyhow::Result<()> {
+    fn read(&mut self, _: &mut Ledger) {
+        if let Some(file) = self.files.last_mut() {
+            file.read = true;
+        }
+    }
+
+    fn abandon(&mut self) {
+        let file = self.files.len() - 1;
+        self.documents.retain(|d| d.file != file);
+        self.files[file].recorded = true;
+    }
+
+    fn end_batch(&mut self, _: usize, _: bool, ledger: &mut Ledger) -> anyhow::Result<()> {
+        self.flush(ledger)?;
+        self.files.clear();
+        self.save(&mut ledger.state)
+    }
+
+    fn finish(mut self, _: bool, mut ledger: Ledger) -> anyhow::Result<IndexReport> {
+        self.flush(&mut ledger)?;
+        self.save(&mut ledger.state)?;
+        ledger
+            .state
+            .compact()
+            .with_context(|| format!("cannot write to {}", self.options.index.display()))?;
+        self.cluster.call("POST", "/_refresh", None, &[])?;
+        ledger.report.articles = super::search::count(self.cluster)?;
+        if self.rejected > 0 {
+            bail!(
+                "{} files had articles the cluster rejected (named above); they are not recorded as indexed and the next run sends them again",
+                self.rejected
+            );
+        }
+        Ok(ledger.report)
+    }
+}
+
+impl IntoCluster<'_> {
+    /// Sends the queued articles in one `_bulk` request, each joining its story, and records
+    /// the files acknowledged whole.
+    fn flush(&mut self, ledger: &mut Ledger) -> anyhow::Result<()> {
         let documents = std::mem::take(&mut self.documents);
         self.unrefreshed += std::mem::take(&mut self.bytes);
         if !documents.is_empty() {
-            let mut stories = self.known_stories(&documents)?;
-            let mut lines = String::new();
-            for unsent in &documents {
-                let (article, sketch) = (&unsent.article, unsent.sketch.as_ref());
-                let (story, copy) = stories.story_of(sketch, unsent.fingerprint);
-                self.recent.remember(story, sketch, copy);
-                let bands = sketch.map(|s| &s.bands);
-                let file = &mut self.files[unsent.file];
-                if copy {
-                    file.entry.duplicates += 1;
-                    self.report.duplicates += 1;
-                }
-                let bands = bands.filter(|_| !copy);
-                let document = export::document(article, &file.key, story, bands);
-                lines.push_str(&export::bulk_action(&self.cluster.name, &article.id).to_string());
-                lines.push('\n');
-                lines.push_str(&document.to_string());
-                lines.push('\n');
-            }
-            let answer = self.cluster.bulk(lines).with_context(|| {
-                let first = &self.files[documents[0].file].key;
-                let files: FxHashSet<usize> = documents.iter().map(|d| d.file).collect();
-                match files.len() {
-                    1 => format!("cannot send the articles of {first}"),
-                    n => format!(
-                        "cannot send the articles of {first} and {} more files",
-                        n - 1
-                    ),
-                }
-            })?;
-            let items = answer["items"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            if items.len() != documents.len() {
-                bail!(
-                    "the cluster acknowledged {} of {} articles",
-                    items.len(),
-                    documents.len()
-                );
-            }
-            for (unsent, item) in documents.iter().zip(items) {
-                let file = &mut self.files[unsent.file];
-                file.unsent -= 1;
-                let result = &item["index"];
-                if result["error"].is_null() {
-                    file.entry.articles += 1;
-                    self.report.indexed += 1;
-                } else if file.rejected.is_none() {
-                    file.rejected = Some(format!(
-                        "article {}: {}",
-                        unsent.article.id,
-                        super::reason(result)
-                    ));
-                }
-            }
+            let lines = self.bulk_lines(&documents, &mut ledger.report)?;
+            let answer = self
+                .cluster
+                .bulk(lines)
+                .with_context(|| self.sending(&documents))?;
+            self.acknowledge(&documents, &answer, &mut ledger.report)?;
             if self.unrefreshed >= REFRESH_BYTES {
                 // What was sent becomes searchable for the lookups of stories that follow.
                 self.cluster.call("POST", "/_refresh", None, &[])?;
@@ -446,7 +317,7 @@ impl Run<'_> {
             }
             file.recorded = true;
             match &file.rejected {
-                None => self.state.set(file.key.clone(), file.entry),
+                None => ledger.state.set(file.key.clone(), file.entry),
                 Some(reason) => {
                     eprintln!("emeroteca: the cluster rejected {}: {reason}", file.key);
                     self.rejected += 1;
@@ -456,9 +327,87 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// The `_bulk` lines of the documents, each article in its story.
+    fn bulk_lines(
+        &mut self,
+        documents: &[Unsent],
+        report: &mut IndexReport,
+    ) -> anyhow::Result<String> {
+        let mut stories = self.known_stories(documents)?;
+        let mut lines = String::new();
+        for unsent in documents {
+            let sketch = unsent.sketch.as_ref();
+            let (story, copy) = stories.story_of(sketch, unsent.fingerprint);
+            self.recent.remember(story, sketch, copy);
+            let file = &mut self.files[unsent.file];
+            if copy {
+                file.entry.duplicates += 1;
+                report.duplicates += 1;
+            }
+            let bands = sketch.map(|s| &s.bands).filter(|_| !copy);
+            let document =
+                export::document(&unsent.article, &unsent.analysed, &file.key, story, bands);
+            let action = export::bulk_action(&self.cluster.name, &unsent.article.id);
+            lines.push_str(&action.to_string());
+            lines.push('\n');
+            lines.push_str(&document.to_string());
+            lines.push('\n');
+        }
+        Ok(lines)
+    }
+
+    /// What a failed request was sending, for its message.
+    fn sending(&self, documents: &[Unsent]) -> String {
+        let first = &self.files[documents[0].file].key;
+        let files: FxHashSet<usize> = documents.iter().map(|d| d.file).collect();
+        match files.len() {
+            1 => format!("cannot send the articles of {first}"),
+            n => format!(
+                "cannot send the articles of {first} and {} more files",
+                n - 1
+            ),
+        }
+    }
+
+    /// Counts the articles the cluster acknowledged, and notes each file's first refused one.
+    fn acknowledge(
+        &mut self,
+        documents: &[Unsent],
+        answer: &Value,
+        report: &mut IndexReport,
+    ) -> anyhow::Result<()> {
+        let items = answer["items"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if items.len() != documents.len() {
+            bail!(
+                "the cluster acknowledged {} of {} articles",
+                items.len(),
+                documents.len()
+            );
+        }
+        for (unsent, item) in documents.iter().zip(items) {
+            let file = &mut self.files[unsent.file];
+            file.unsent -= 1;
+            let result = &item["index"];
+            if result["error"].is_null() {
+                file.entry.articles += 1;
+                report.indexed += 1;
+            } else if file.rejected.is_none() {
+                file.rejected = Some(format!(
+                    "article {}: {}",
+                    unsent.article.id,
+                    super::reason(result)
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Logs the state of the files acknowledged so far.
-    fn save(&mut self) -> anyhow::Result<()> {
-        self.state
+    fn save(&self, state: &mut IndexState) -> anyhow::Result<()> {
+        state
             .log()
             .with_context(|| format!("cannot write to {}", self.options.index.display()))
     }
@@ -530,12 +479,12 @@ impl Known {
         }
     }
 
-    /// As [`stories::Stories::story_of`]: the story sharing the most bands among those whose
+    /// As the local index's `Stories::story_of`: the story sharing the most bands among those whose
     /// first article overlaps the body, else the one named by the fingerprint; and whether the
     /// article is a copy.
     fn story_of(&mut self, sketch: Option<&Sketch>, fingerprint: u64) -> (u64, bool) {
         let similar = sketch.and_then(|sketch| {
-            stories::candidates(&sketch.bands, &self.bands)
+            copies::candidates(&sketch.bands, &self.bands)
                 .into_iter()
                 .find(|story| {
                     self.shingles

@@ -25,9 +25,7 @@ const SEARCH: &str = "/_search?search_type=dfs_query_then_fetch";
 pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<SearchResults> {
     let started = Instant::now();
     if request.passage.is_some() {
-        anyhow::bail!(
-            "a passage is searched in the local index only: its runs of words are compared with each article's stored text, which a cluster would have to send whole"
-        );
+        return Err(passage_refused());
     }
     let mut parsed = crate::search::parse(request)?;
     let on_cluster = OnCluster { cluster };
@@ -71,6 +69,13 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
         facets: ranked.facets,
         hits,
     })
+}
+
+/// Why a cluster searches no passage.
+pub(crate) fn passage_refused() -> anyhow::Error {
+    anyhow::anyhow!(
+        "a passage is searched in the local index only: its runs of words are compared with each article's stored text, which a cluster would have to send whole"
+    )
 }
 
 /// The cluster as a home for searches: a page is one `_search`.

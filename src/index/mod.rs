@@ -1,14 +1,11 @@
-//! The tantivy index on disk: creating and opening it (with its schema version), bringing it up
-//! to date with an archive ([`update`]), and describing it ([`stats`]).
+//! The tantivy index on disk: creating and opening it (with its schema version), the home of an
+//! update ([`update`], see [`crate::update`]), and describing it ([`stats`]).
 
 mod document;
-mod pending;
-pub(crate) mod plan;
 mod read_only;
 pub mod schema;
-pub mod state;
 mod stats;
-pub mod stories;
+pub(crate) mod stories;
 mod writer;
 
 use std::fs;
@@ -26,7 +23,7 @@ use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, Tantivy
 use crate::analysis;
 use crate::error::IndexError;
 use crate::ingest::Article;
-pub use plan::{IndexOptions, IndexReport};
+pub use crate::update::{IndexOptions, IndexReport};
 use read_only::ReadOnlyDirectory;
 pub use schema::{Fields, IndexSchema};
 pub use stats::{Stats, stats};

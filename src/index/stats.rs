@@ -7,7 +7,8 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use super::{Fields, OpenIndex, state};
+use super::{Fields, OpenIndex};
+use crate::update::state;
 
 #[derive(Debug)]
 pub struct Stats {

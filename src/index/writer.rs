@@ -1,6 +1,6 @@
-//! One indexing run into the local index: carry out the plan (see [`super::plan`]), reading new
-//! and changed files in parallel, replacing or removing their articles (each joining its story,
-//! see [`super::stories`]), committing.
+//! The local index as the home of an update (see [`crate::update`]): articles replace or join
+//! what the index holds, each in its story (see [`super::stories`]), and commits come every
+//! `--commit-every` files or [`ARTICLES_PER_COMMIT`] articles.
 //!
 //! Safety: every file read is first deleted from the index by its key, then its articles are
 //! added, and the state file is saved only after a commit. A run killed at any point leaves the
@@ -8,62 +8,64 @@
 //! duplicating what the killed run had committed.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
-use rayon::prelude::*;
 use tantivy::{IndexReader, IndexWriter, Term};
 
 use super::document::{ArticleDocument, Lineage};
-use super::plan::{
-    IndexOptions, IndexReport, Plan, Read, Reason, canonical_roots, progress_bar, read_file, survey,
-};
-use super::state::{FileState, IndexState};
-use super::stories::{self, Stories};
+use super::stories::Stories;
 use super::{Fields, OpenIndex, open_or_create, record_folders};
+use crate::copies;
 use crate::error::IndexError;
-use crate::ingest::{self, FileOutcome, ParseError};
+use crate::ingest::{Article, ParseError};
+use crate::update::plan::{IndexOptions, IndexReport, canonical_roots, survey};
+use crate::update::state::{FileState, IndexState};
+use crate::update::{self, Ledger, Sink};
 
-/// Articles of one streamed file (a web archive) between two commits.
-const ARTICLES_PER_STREAM_COMMIT: u32 = 10_000;
+/// Articles of one file (a web archive, a large dump) between two commits.
+const ARTICLES_PER_FILE_COMMIT: u64 = 10_000;
 
 /// Articles between two commits, however few the files: what stories remember of the articles
 /// since the last commit grows with them (dumps of fifty articles a file would otherwise fill
 /// hundreds of megabytes before `--commit-every` files are read).
 const ARTICLES_PER_COMMIT: u64 = 50_000;
 
-/// Brings the index at `options.index` up to date with `options.dirs`, in three steps: [`survey`]
-/// what to do from the walk and the last state, [`Run::apply`] it, [`Run::finish`]. `warn`
-/// receives each file or record that is skipped; the run goes on. When `stop` becomes true
-/// (Ctrl-C), the run commits what it has read and returns with `interrupted` set.
+/// Brings the index at `options.index` up to date with `options.dirs`. `warn` receives each
+/// file or record that is skipped; the run goes on. When `stop` becomes true (Ctrl-C), the run
+/// commits what it has read and returns with `interrupted` set.
 pub fn update(
     options: &IndexOptions,
     warn: &(dyn Fn(&ParseError) + Sync),
     stop: &AtomicBool,
 ) -> anyhow::Result<IndexReport> {
-    let started = Instant::now();
     let roots = canonical_roots(&options.dirs)?;
     let opened = open_or_create(&options.index)?;
     record_folders(&options.index, &options.dirs)?;
     let writer = open_writer(&opened, options)?;
     // A file's articles are replaced by deleting what the index holds of it first. An index
     // that was empty holds nothing to delete, and each delete costs memory until the commits
-    // have applied it to every segment: a first run skips them (100 MB less at 100k files).
+    // have applied it to every segment: a first run skips them.
     let index_was_empty = opened.reader.searcher().num_docs() == 0;
-    let (state, plan, report) = survey(options, &roots, warn, !index_was_empty)?;
-    let mut run = Run {
+    let (mut plan, ledger) = survey(options, &roots, warn, !index_was_empty)?;
+    // The indexed articles of the files read again or vanished are going: one matching a
+    // new article is its own earlier version, or a story's gone member, and the new article
+    // no copy.
+    let leaving = std::mem::take(&mut plan.leaving);
+    let fields = opened.schema.fields;
+    let stories = Stories::new(opened.reader.searcher(), fields, leaving);
+    let sink = IntoIndex {
         options,
-        warn,
-        fields: opened.schema.fields,
+        opened: &opened,
+        fields,
         writer,
-        state,
-        report,
-        started,
+        stories,
+        index_was_empty,
+        file: None,
+        files_since_commit: 0,
+        indexed_at_commit: 0,
     };
-    let changes = !plan.vanished.is_empty() || plan.pending_files() > 0;
-    run.apply(plan, &opened.reader, index_was_empty, stop)?;
-    run.finish(&opened, changes)
+    update::run(sink, plan, ledger, options, warn, stop)
 }
 
 /// The index's writer; another run holding it is told apart from other failures.
@@ -85,241 +87,60 @@ fn open_writer(
         })
 }
 
-/// An indexing run under way: the writer, the state kept in step with its commits, the report.
-struct Run<'a> {
+/// An update under way into the local index.
+struct IntoIndex<'a> {
     options: &'a IndexOptions,
-    warn: &'a (dyn Fn(&ParseError) + Sync),
+    opened: &'a OpenIndex,
     fields: Fields,
     writer: IndexWriter<ArticleDocument>,
-    state: IndexState,
-    report: IndexReport,
-    started: Instant,
+    stories: Stories,
+    index_was_empty: bool,
+    /// The file begun: its key, what the state will say of it, and its articles since the last
+    /// commit.
+    file: Option<(String, FileState, u64)>,
+    files_since_commit: usize,
+    indexed_at_commit: u64,
 }
 
-impl Run<'_> {
-    /// Removes the vanished files' articles, then reads the pending files in batches, in
-    /// parallel, and adds their articles in walk order (each joining its story), committing
-    /// every `files_per_commit` files or [`ARTICLES_PER_COMMIT`] articles, and when asked to
-    /// stop.
-    fn apply(
-        &mut self,
-        mut plan: Plan,
-        reader: &IndexReader,
-        index_was_empty: bool,
-        stop: &AtomicBool,
-    ) -> anyhow::Result<()> {
-        let (options, warn, fields) = (self.options, self.warn, self.fields);
-        let (writer, state, report) = (&mut self.writer, &mut self.state, &mut self.report);
-        for key in &plan.vanished {
-            writer.delete_term(Term::from_field_text(fields.file, key));
-            state.remove(key);
-            report.removed += 1;
-        }
-        // The indexed articles of the files read again or vanished are going: one matching a
-        // new article is its own earlier version, or a story's gone member, and the new
-        // article no copy.
-        let leaving = std::mem::take(&mut plan.leaving);
-        let mut stories = Stories::new(reader.searcher(), fields, leaving);
-        let started = self.started;
-        let progress = progress_bar(options, plan.pending_files());
-
-        let articles_read = AtomicU64::new(0);
-        let (mut since_commit, mut indexed_at_commit) = (0, 0);
-        for chunk in plan.into_batches() {
-            let chunk = chunk.context("cannot read back the files to index")?;
-            // Read and parse in parallel; stop reading new files once asked to stop.
-            let reads: Vec<Option<Read>> = chunk
-                .par_iter()
-                .map(|p| {
-                    if stop.load(Ordering::Relaxed) {
-                        return None;
-                    }
-                    let read = read_file(p, &options.limits);
-                    if let Read::Parsed { outcome, .. } = &read {
-                        let parsed = outcome.articles.len() as u64;
-                        let total = articles_read.fetch_add(parsed, Ordering::Relaxed) + parsed;
-                        let seconds = started.elapsed().as_secs_f64().max(1e-3);
-                        progress.set_message(format!("{:.0} articles/s", total as f64 / seconds));
-                    }
-                    progress.inc(1);
-                    Some(read)
-                })
-                .collect();
-            // Then add in walk order, so which copy of a story is kept does not depend on timing.
-            let files = chunk.len();
-            for (p, read) in chunk.into_iter().zip(reads) {
-                let Some(read) = read else { continue };
-                let key = p.file.key;
-                let mut entry = FileState {
-                    size: p.file.size,
-                    mtime: p.file.mtime,
-                    hash: 0,
-                    articles: 0,
-                    duplicates: 0,
-                };
-                // Read again: what the index holds of the file goes first (an index that was empty
-                // holds nothing).
-                if !index_was_empty && !matches!(read, Read::SameContent) {
-                    writer.delete_term(Term::from_field_text(fields.file, &key));
-                }
-                // False when a stream was stopped half-way: the file is not recorded as read.
-                let mut finished = true;
-                let mut adding = Adding {
-                    writer,
-                    stories: &mut stories,
-                    report,
-                    warn,
-                    fields,
-                    key: &key,
-                    entry: &mut entry,
-                };
-                match read {
-                    Read::SameContent => {
-                        if let Reason::Changed { known } = p.reason {
-                            entry.hash = known.hash;
-                            entry.articles = known.articles;
-                            entry.duplicates = known.duplicates;
-                        }
-                        report.unchanged += 1;
-                    }
-                    Read::Failed(error) => {
-                        warn(&error);
-                        report.skip(error.reason);
-                        report.count(p.reason);
-                    }
-                    Read::Parsed { hash, outcome } => {
-                        adding.entry.hash = hash;
-                        adding.add(outcome)?;
-                        report.count(p.reason);
-                    }
-                    Read::Stream { hash, gzipped } => {
-                        adding.entry.hash = hash;
-                        let name = p
-                            .file
-                            .path
-                            .file_name()
-                            .unwrap_or_default()
-                            .to_string_lossy();
-                        let mut articles_since_commit = 0;
-                        // A failure of the index itself ends the stream and the run.
-                        let mut failed: Option<anyhow::Error> = None;
-                        let read = ingest::warc::read(
-                            &p.file.path,
-                            gzipped,
-                            &options.limits,
-                            &mut |outcome| {
-                                let before = adding.entry.articles;
-                                let added = adding.add(outcome).and_then(|()| {
-                                    articles_since_commit += adding.entry.articles - before;
-                                    // A long crawl commits on the way, so that what stories
-                                    // remember stays bounded and an interrupted run keeps what
-                                    // it read (the file, not yet in the state, is read again by
-                                    // the next run).
-                                    if articles_since_commit >= ARTICLES_PER_STREAM_COMMIT {
-                                        commit_stream(adding.writer, reader, &options.index)?;
-                                        articles_since_commit = 0;
-                                        adding.stories.refresh(reader.searcher());
-                                    }
-                                    Ok(())
-                                });
-                                let added_count = adding.entry.articles;
-                                progress.set_message(format!("{added_count} articles from {name}"));
-                                let go_on = added.is_ok() && !stop.load(Ordering::Relaxed);
-                                failed = added.err();
-                                finished &= go_on;
-                                go_on
-                            },
-                        );
-                        if let Some(error) = failed {
-                            return Err(error);
-                        }
-                        if let Err(error) = read {
-                            warn(&error);
-                            report.skip(error.reason);
-                        }
-                        report.count(p.reason);
-                    }
-                }
-                if !finished {
-                    break;
-                }
-                state.set(key, entry);
-            }
-            since_commit += files;
-            let stopping = stop.load(Ordering::Relaxed);
-            let articles_since_commit = report.indexed - indexed_at_commit;
-            if since_commit >= options.files_per_commit
-                || articles_since_commit >= ARTICLES_PER_COMMIT
-                || stopping
-            {
-                commit(writer, state, &options.index)?;
-                reader.reload().context("cannot read the index")?;
-                stories.refresh(reader.searcher());
-                since_commit = 0;
-                indexed_at_commit = report.indexed;
-            }
-            if stopping {
-                report.interrupted = true;
-                break;
+impl Sink for IntoIndex<'_> {
+    fn remove(&mut self, keys: &[String], _: &mut Ledger) -> anyhow::Result<()> {
+        // An index that was empty holds nothing of any file.
+        if !self.index_was_empty {
+            for key in keys {
+                self.writer
+                    .delete_term(Term::from_field_text(self.fields.file, key));
             }
         }
-        progress.finish_and_clear();
         Ok(())
     }
 
-    /// Commits what is left and compacts the state when anything changed, lets merges end
-    /// (unless interrupted), and counts the searchable articles.
-    fn finish(mut self, opened: &OpenIndex, changes: bool) -> anyhow::Result<IndexReport> {
-        let index = &self.options.index;
-        if changes {
-            commit(&mut self.writer, &mut self.state, index)?;
-            self.state
-                .compact()
-                .with_context(|| format!("cannot write to {}", index.display()))?;
-        }
-        if !self.report.interrupted {
-            self.writer
-                .wait_merging_threads()
-                .with_context(|| format!("cannot merge the index at {}", index.display()))?;
-        }
-        opened
-            .reader
-            .reload()
-            .context("cannot read the new index")?;
-        self.report.articles = opened.reader.searcher().num_docs();
-        self.report.seconds = self.started.elapsed().as_secs_f64();
-        Ok(self.report)
+    fn begin(&mut self, key: &str, entry: FileState) {
+        self.file = Some((key.to_string(), entry, 0));
     }
-}
 
-/// Adds a file's articles to the index, each joining its story, and counts the copies.
-struct Adding<'a> {
-    writer: &'a mut IndexWriter<ArticleDocument>,
-    stories: &'a mut Stories,
-    report: &'a mut IndexReport,
-    warn: &'a (dyn Fn(&ParseError) + Sync),
-    fields: Fields,
-    /// The file's key, and what the state will say of it.
-    key: &'a str,
-    entry: &'a mut FileState,
-}
-
-impl Adding<'_> {
-    fn add(&mut self, outcome: FileOutcome) -> anyhow::Result<()> {
-        for article in outcome.articles {
+    fn add(
+        &mut self,
+        articles: Vec<Article>,
+        replaces_same_id: bool,
+        ledger: &mut Ledger,
+    ) -> anyhow::Result<()> {
+        let Some((key, entry, since_commit)) = self.file.as_mut() else {
+            return Ok(());
+        };
+        for article in articles {
             let fingerprint = article.fingerprint();
-            let sketch = stories::sketch(&article.body);
+            let sketch = copies::sketch(&article.body);
             let (story, copy) = self.stories.story_of(sketch.as_ref(), fingerprint)?;
             if copy {
-                self.entry.duplicates += 1;
-                self.report.duplicates += 1;
+                entry.duplicates += 1;
+                ledger.report.duplicates += 1;
             }
-            if outcome.later_replaces_same_id {
+            if replaces_same_id {
                 self.writer
                     .delete_term(Term::from_field_text(self.fields.id, &article.id));
             }
             let lineage = Lineage {
-                file: self.key,
+                file: key,
                 story,
                 // A copy is found through its story's first article, never through another copy.
                 bands: sketch.as_ref().filter(|_| !copy).map(|s| &s.bands[..]),
@@ -328,28 +149,84 @@ impl Adding<'_> {
             // next commit reports.
             let document = ArticleDocument::new(self.fields, article, lineage);
             let _ = self.writer.add_document(document);
-            self.entry.articles += 1;
-            self.report.indexed += 1;
+            entry.articles += 1;
+            *since_commit += 1;
+            ledger.report.indexed += 1;
         }
-        for error in &outcome.errors {
-            (self.warn)(error);
-            self.report.skip(error.reason);
+        // A long file commits on the way, so that what stories remember stays bounded and an
+        // interrupted run keeps what it read (the file, not yet in the state, is read again by
+        // the next run).
+        if *since_commit >= ARTICLES_PER_FILE_COMMIT {
+            *since_commit = 0;
+            commit_only(&mut self.writer, &self.options.index)?;
+            self.refresh()?;
         }
-        for reason in outcome.passed_over {
-            self.report.skip(reason);
+        Ok(())
+    }
+
+    fn read(&mut self, ledger: &mut Ledger) {
+        if let Some((key, entry, _)) = self.file.take() {
+            ledger.state.set(key, entry);
         }
+    }
+
+    fn abandon(&mut self) {
+        self.file = None;
+    }
+
+    fn end_batch(
+        &mut self,
+        files: usize,
+        stopping: bool,
+        ledger: &mut Ledger,
+    ) -> anyhow::Result<()> {
+        self.files_since_commit += files;
+        let articles = ledger.report.indexed - self.indexed_at_commit;
+        if self.files_since_commit >= self.options.files_per_commit
+            || articles >= ARTICLES_PER_COMMIT
+            || stopping
+        {
+            commit(&mut self.writer, &mut ledger.state, &self.options.index)?;
+            self.refresh()?;
+            self.files_since_commit = 0;
+            self.indexed_at_commit = ledger.report.indexed;
+        }
+        Ok(())
+    }
+
+    /// Commits what is left and compacts the state when anything changed, lets merges end
+    /// (unless interrupted), and counts the searchable articles.
+    fn finish(mut self, changes: bool, mut ledger: Ledger) -> anyhow::Result<IndexReport> {
+        let index = &self.options.index;
+        if changes {
+            commit(&mut self.writer, &mut ledger.state, index)?;
+            ledger
+                .state
+                .compact()
+                .with_context(|| format!("cannot write to {}", index.display()))?;
+        }
+        if !ledger.report.interrupted {
+            self.writer
+                .wait_merging_threads()
+                .with_context(|| format!("cannot merge the index at {}", index.display()))?;
+        }
+        let reader = &self.opened.reader;
+        reader.reload().context("cannot read the new index")?;
+        ledger.report.articles = reader.searcher().num_docs();
+        Ok(ledger.report)
+    }
+}
+
+impl IntoIndex<'_> {
+    /// Makes what was committed searchable for the stories that follow.
+    fn refresh(&mut self) -> anyhow::Result<()> {
+        reload(&self.opened.reader, &self.options.index)?;
+        self.stories.refresh(self.opened.reader.searcher());
         Ok(())
     }
 }
 
-/// Commits in the middle of a stream and makes what it holds searchable for the stories that
-/// follow.
-fn commit_stream(
-    writer: &mut IndexWriter<ArticleDocument>,
-    reader: &IndexReader,
-    index: &Path,
-) -> anyhow::Result<()> {
-    commit_only(writer, index)?;
+fn reload(reader: &IndexReader, index: &Path) -> anyhow::Result<()> {
     reader
         .reload()
         .with_context(|| format!("cannot read the index at {}", index.display()))

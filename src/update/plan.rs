@@ -1,7 +1,7 @@
 //! What an indexing run has to do, decided before anything is written: walk the folders, load
 //! the last run's state, sort the files into new, changed, unchanged and vanished ones, and read
-//! each file to add (unchanged content is not parsed again). The local index (`writer`) and a
-//! cluster (`cluster::index`) carry out the same plan.
+//! each file to add (unchanged content is not parsed again). The local index and a cluster
+//! carry out the same plan (see [`super::run`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +12,7 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use xxhash_rust::xxh3::xxh3_64;
 
+use super::Ledger;
 pub(crate) use super::pending::{Pending, Reason};
 use super::pending::{PendingFiles, Stretch};
 use super::state::IndexState;
@@ -259,7 +260,7 @@ fn plan(
 }
 
 /// What reading a pending file gave.
-pub(crate) enum Read {
+pub(crate) enum Loaded {
     /// Size or time changed, the content did not.
     SameContent,
     Parsed {
@@ -310,7 +311,7 @@ pub(crate) fn survey(
     roots: &[PathBuf],
     warn: &(dyn Fn(&ParseError) + Sync),
     leaving: bool,
-) -> anyhow::Result<(IndexState, Plan, IndexReport)> {
+) -> anyhow::Result<(Plan, Ledger)> {
     let pending = PendingFiles::new(&options.index)
         .with_context(|| format!("cannot write to {}", options.index.display()))?;
     let (state, seen, mut parts) = walk_and_load(options, roots, &pending, leaving)?;
@@ -344,7 +345,7 @@ pub(crate) fn survey(
             .entry(SkipReason::Unsupported.name())
             .or_default() += plan.unsupported;
     }
-    Ok((state, plan, report))
+    Ok((plan, Ledger { state, report }))
 }
 
 /// The state of the last run, what the walk met of it, and what the walk finds sorted against
@@ -423,12 +424,12 @@ fn known_hash(reason: Reason) -> Option<u64> {
 
 /// Reads a pending file; a known file whose content hash has not changed is not parsed. A web
 /// archive is only hashed here: its records are streamed when its articles are added.
-pub(crate) fn read_file(pending: &Pending, limits: &Limits) -> Read {
+pub(crate) fn read_file(pending: &Pending, limits: &Limits) -> Loaded {
     if let Some((Format::Warc, gzipped)) = Format::from_path(&pending.file.path) {
         return match hash_file(&pending.file.path) {
-            Ok(hash) if known_hash(pending.reason) == Some(hash) => Read::SameContent,
-            Ok(hash) => Read::Stream { hash, gzipped },
-            Err(error) => Read::Failed(ParseError::new(
+            Ok(hash) if known_hash(pending.reason) == Some(hash) => Loaded::SameContent,
+            Ok(hash) => Loaded::Stream { hash, gzipped },
+            Err(error) => Loaded::Failed(ParseError::new(
                 pending.file.path.to_string_lossy().as_ref(),
                 SkipReason::Unreadable,
                 error.to_string(),
@@ -437,13 +438,13 @@ pub(crate) fn read_file(pending: &Pending, limits: &Limits) -> Read {
     }
     let (format, bytes) = match ingest::load(&pending.file.path, limits) {
         Ok(loaded) => loaded,
-        Err(error) => return Read::Failed(error),
+        Err(error) => return Loaded::Failed(error),
     };
     let hash = xxh3_64(&bytes);
     if known_hash(pending.reason) == Some(hash) {
-        return Read::SameContent;
+        return Loaded::SameContent;
     }
-    Read::Parsed {
+    Loaded::Parsed {
         hash,
         outcome: ingest::parse_bytes(format, &pending.file.path, bytes),
     }
@@ -467,8 +468,8 @@ pub(crate) fn canonical_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::state::FileState;
     use crate::ingest::walk::FoundFile;
+    use crate::update::state::FileState;
 
     fn found(key: &str, size: u64) -> FoundFile {
         FoundFile {
