@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::search::Sort;
 use crate::search::facets::Interval;
 
-pub const QUERY_HELP: &str = "\
+pub(crate) const QUERY_HELP: &str = "\
 QUERY LANGUAGE
   missili Corea          every word is required (in title or body); with three words or more,
                          articles missing one, then some, follow (partial_hits); when no article
@@ -45,7 +45,7 @@ EXAMPLES
 EXIT STATUS
   0 at least one hit, 1 no hit, 2 error (--batch: 0 when the batch ran)";
 
-pub const MAIN_HELP: &str = "\
+pub(crate) const MAIN_HELP: &str = "\
 EXAMPLES
   emeroteca index ~/archivio
   emeroteca search '\"Corea del Nord\" missili' --since 2023-09
@@ -58,11 +58,11 @@ EXAMPLES
 #[command(name = "emeroteca", version, about, max_term_width = 100, after_help = MAIN_HELP)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Index the articles under one or more folders, or bring the index up to date with them.
     Index(IndexArgs),
     /// Search the index.
@@ -94,7 +94,7 @@ EXAMPLES
   emeroteca completions fish > ~/.config/fish/completions/emeroteca.fish";
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
@@ -116,7 +116,7 @@ EXAMPLES
   emeroteca serve --addr 0.0.0.0:7700 --cors https://newsroom.example";
 
 #[derive(Debug, Args)]
-pub struct IndexLocation {
+pub(crate) struct IndexLocation {
     /// The index folder.
     #[arg(
         long = "index",
@@ -128,7 +128,7 @@ pub struct IndexLocation {
 
 /// An index on a cluster instead of the local one.
 #[derive(Debug, Args)]
-pub struct EngineLocation {
+pub(crate) struct EngineLocation {
     /// Search the index NAME of an OpenSearch or Elasticsearch cluster instead of the local
     /// index (credentials from EMEROTECA_CLUSTER_USER and EMEROTECA_CLUSTER_PASSWORD, or
     /// EMEROTECA_CLUSTER_CREDENTIALS naming a file of `user:password`).
@@ -137,7 +137,7 @@ pub struct EngineLocation {
 }
 
 #[derive(Debug, Args)]
-pub struct IndexArgs {
+pub(crate) struct IndexArgs {
     /// Folders of articles (.txt, .html, .json, .jsonl, and the same .gz), read recursively.
     #[arg(required = true, value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
@@ -175,7 +175,7 @@ pub struct IndexArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct SearchArgs {
+pub(crate) struct SearchArgs {
     /// The query (see the query language below).
     #[arg(
         allow_hyphen_values = true,
@@ -251,7 +251,7 @@ pub struct SearchArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct StatsArgs {
+pub(crate) struct StatsArgs {
     #[command(flatten)]
     pub index: IndexLocation,
     #[command(flatten)]
@@ -261,7 +261,7 @@ pub struct StatsArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct GetArgs {
+pub(crate) struct GetArgs {
     /// The article's id, as search results show it.
     pub id: String,
     #[command(flatten)]
@@ -273,7 +273,7 @@ pub struct GetArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// The folder to write `settings.json` and `bulk-NNNNN.ndjson` into.
     pub dir: PathBuf,
     /// The engine to export for.
@@ -290,7 +290,7 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     #[command(flatten)]
     pub index: IndexLocation,
     #[command(flatten)]
@@ -310,13 +310,13 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportTarget {
+pub(crate) enum ExportTarget {
     /// OpenSearch or Elasticsearch.
     Opensearch,
 }
 
 #[derive(Debug, Args)]
-pub struct AnalyzeArgs {
+pub(crate) struct AnalyzeArgs {
     /// The text to analyse.
     pub text: String,
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -324,20 +324,20 @@ pub struct AnalyzeArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Text,
     Json,
     Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StatsFormat {
+pub(crate) enum StatsFormat {
     Text,
     Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Color {
+pub(crate) enum Color {
     Auto,
     Always,
     Never,

@@ -5,32 +5,32 @@ pub mod analysis;
 /// Where searches are answered: the local index or a cluster.
 pub mod archive;
 /// `search --batch`: many queries, one index opening.
-pub mod batch;
+pub(crate) mod batch;
 /// The command line.
 pub mod cli;
 /// An OpenSearch cluster as a second home: indexing into it and searching it.
-pub mod cluster;
+pub(crate) mod cluster;
 /// Runs the commands.
 mod command;
 /// What makes two articles one story.
 mod copies;
 /// Errors the program branches on.
-pub mod error;
+pub(crate) mod error;
 /// Exports for cluster engines.
-pub mod export;
+pub(crate) mod export;
 /// The index on disk: schema, updating, statistics.
 pub mod index;
 /// Reading article files of every format.
 pub mod ingest;
 /// The search options of every front end, checked in one place.
-pub mod options;
+pub(crate) mod options;
 /// Rendering results for people and scripts.
-pub mod output;
+pub(crate) mod output;
 /// Queries, ranking and snippets.
 pub mod search;
 /// The HTTP API and the search page.
-pub mod serve;
+pub(crate) mod serve;
 /// Bringing an archive's home up to date with its folders.
-pub mod update;
+pub(crate) mod update;
 
 pub use command::run;

@@ -16,7 +16,7 @@ use unicode_normalization::char::is_combining_mark;
 use super::tokenizer::is_apostrophe;
 
 /// One rewriting rule of the analyzer chain.
-pub trait TokenRewrite: Clone + Send + Sync + 'static {
+pub(crate) trait TokenRewrite: Clone + Send + Sync + 'static {
     /// Edits `token`; returns `false` to drop it (its position stays taken, so phrases still
     /// see the gap a removed word leaves).
     fn rewrite(&mut self, token: &mut Token) -> bool;
@@ -24,7 +24,7 @@ pub trait TokenRewrite: Clone + Send + Sync + 'static {
 
 /// Adapts a [`TokenRewrite`] rule into a tantivy `TokenFilter`.
 #[derive(Clone)]
-pub struct Rewrite<R>(pub R);
+pub(crate) struct Rewrite<R>(pub R);
 
 impl<R: TokenRewrite> TokenFilter for Rewrite<R> {
     type Tokenizer<T: Tokenizer> = RewriteTokenizer<T, R>;
@@ -38,7 +38,7 @@ impl<R: TokenRewrite> TokenFilter for Rewrite<R> {
 }
 
 #[derive(Clone)]
-pub struct RewriteTokenizer<T, R> {
+pub(crate) struct RewriteTokenizer<T, R> {
     inner: T,
     rule: R,
 }
@@ -54,7 +54,7 @@ impl<T: Tokenizer, R: TokenRewrite> Tokenizer for RewriteTokenizer<T, R> {
     }
 }
 
-pub struct RewriteTokenStream<'a, T, R> {
+pub(crate) struct RewriteTokenStream<'a, T, R> {
     tail: T,
     rule: &'a mut R,
 }
@@ -83,7 +83,7 @@ impl<T: TokenStream, R: TokenRewrite> TokenStream for RewriteTokenStream<'_, T, 
 /// the apostrophe, so a snippet marks `Ucraina` in `l’Ucraina`, not the article.
 /// Other apostrophes are written as `'`, so `O’Neill` and `O'Neill` are one term.
 #[derive(Clone)]
-pub struct Elision {
+pub(crate) struct Elision {
     articles: Arc<HashSet<String>>,
 }
 
@@ -140,7 +140,7 @@ impl TokenRewrite for Elision {
 /// A whole title as one term, as a person pastes or types it: runs of spaces and the kind of
 /// apostrophe do not count, every other character does.
 #[derive(Clone)]
-pub struct Headline;
+pub(crate) struct Headline;
 
 impl TokenRewrite for Headline {
     fn rewrite(&mut self, token: &mut Token) -> bool {
@@ -154,13 +154,13 @@ impl TokenRewrite for Headline {
 }
 
 /// What a name's second term starts with: no analysed word can (words are letters and digits).
-pub const NAME_MARK: char = '^';
+pub(crate) const NAME_MARK: char = '^';
 
 /// After each word written with a capital in the text (`Draghi`, the `Aquila` of `L’Aquila`),
 /// adds its term again marked as a name (`^draghi`), at the same position. One field then holds
 /// both the exact forms and the names, for the price of one analysis.
 #[derive(Clone)]
-pub struct MarkNames;
+pub(crate) struct MarkNames;
 
 impl TokenFilter for MarkNames {
     type Tokenizer<T: Tokenizer> = MarkNamesTokenizer<T>;
@@ -171,7 +171,7 @@ impl TokenFilter for MarkNames {
 }
 
 #[derive(Clone)]
-pub struct MarkNamesTokenizer<T>(T);
+pub(crate) struct MarkNamesTokenizer<T>(T);
 
 impl<T: Tokenizer> Tokenizer for MarkNamesTokenizer<T> {
     type TokenStream<'a> = MarkNamesStream<'a, T::TokenStream<'a>>;
@@ -187,7 +187,7 @@ impl<T: Tokenizer> Tokenizer for MarkNamesTokenizer<T> {
     }
 }
 
-pub struct MarkNamesStream<'a, T> {
+pub(crate) struct MarkNamesStream<'a, T> {
     /// The original text: whether a word had a capital is read there, after lowercasing.
     text: &'a str,
     tail: T,
@@ -243,7 +243,7 @@ const TRUNCATIONS: &[&str] = &["po", "mo"];
 /// `citta'` → `città`, `perche'` → `perché`, `piu'` → `più`, `e'` → `è`. `po'` stays `po`.
 /// After a consonant the apostrophe is a closing quote and is dropped.
 #[derive(Clone)]
-pub struct ApostropheAccent;
+pub(crate) struct ApostropheAccent;
 
 impl TokenRewrite for ApostropheAccent {
     fn rewrite(&mut self, token: &mut Token) -> bool {
@@ -275,7 +275,7 @@ impl TokenRewrite for ApostropheAccent {
 /// hasty typists use (`più`/`piu`), so that `perche` in a query does not ask for a term no
 /// article can hold.
 #[derive(Clone)]
-pub struct StopWords {
+pub(crate) struct StopWords {
     words: Arc<FxHashSet<String>>,
 }
 
@@ -317,7 +317,7 @@ impl TokenRewrite for StopWords {
 /// as a synonym filter does, while every match Snowball makes is kept. Phrases and proximity see
 /// one position.
 #[derive(Clone)]
-pub struct Stem;
+pub(crate) struct Stem;
 
 /// Each thread's cache is cleared when it grows past this many words, which bounds its memory.
 const STEM_CACHE_WORDS: usize = 100_000;
@@ -368,7 +368,7 @@ impl TokenFilter for Stem {
 }
 
 #[derive(Clone)]
-pub struct StemTokenizer<T>(T);
+pub(crate) struct StemTokenizer<T>(T);
 
 impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
     type TokenStream<'a> = StemStream<T::TokenStream<'a>>;
@@ -381,7 +381,7 @@ impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
     }
 }
 
-pub struct StemStream<T> {
+pub(crate) struct StemStream<T> {
     tail: T,
     /// The lemma's stem of the last word, given next at the same position.
     lemma: Option<String>,
@@ -425,7 +425,7 @@ impl<T: TokenStream> TokenStream for StemStream<T> {
 
 /// Folds diacritics: `città` → `citta`, `Pogačar` → `pogacar`.
 #[derive(Clone)]
-pub struct FoldAccents;
+pub(crate) struct FoldAccents;
 
 impl TokenRewrite for FoldAccents {
     fn rewrite(&mut self, token: &mut Token) -> bool {

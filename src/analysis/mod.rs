@@ -15,21 +15,22 @@ use tantivy::tokenizer::{
     LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, TextAnalyzerBuilder, Token, Tokenizer,
 };
 
-pub use filters::{
+pub use filters::fold_accents;
+pub(crate) use filters::{
     ApostropheAccent, Elision, FoldAccents, Headline, MarkNames, NAME_MARK, Rewrite, Stem,
-    StopWords, TokenRewrite, fold_accents,
+    StopWords,
 };
-pub use tokenizer::WordTokenizer;
+pub(crate) use tokenizer::WordTokenizer;
 
 /// Name under which the Italian analyzer is registered with tantivy.
-pub const ITALIAN: &str = "italian";
+pub(crate) const ITALIAN: &str = "italian";
 /// Name of the Italian analyzer without stemming, for names and exact forms.
-pub const ITALIAN_EXACT: &str = "italian_exact";
+pub(crate) const ITALIAN_EXACT: &str = "italian_exact";
 /// Name of the analyzer for labels (section, source): the whole value, lowercased, accents folded.
-pub const KEYWORD: &str = "keyword";
+pub(crate) const KEYWORD: &str = "keyword";
 
 /// Name of the analyzer of the `headline` field: a whole title as one term.
-pub const HEADLINE: &str = "headline";
+pub(crate) const HEADLINE: &str = "headline";
 
 /// Tokens longer than this (in bytes) are noise: URLs, base64, runs of digits.
 const MAX_TOKEN_BYTES: usize = 60;
@@ -43,7 +44,7 @@ static STOP_WORDS: LazyLock<StopWords> = LazyLock::new(|| StopWords::new(word_li
 
 /// The Italian analyzer: the words as [`words`] makes them, stemmed, with their lemma's stem at
 /// the same position where it differs (see [`Stem`]).
-pub fn italian() -> TextAnalyzer {
+pub(crate) fn italian() -> TextAnalyzer {
     words().filter(Stem).build()
 }
 
@@ -57,14 +58,14 @@ const LEMMAS: &str = include_str!("../../schema/lemmas_it.txt");
 
 /// The lemma of a lowercase, accent-folded word form (`alza` → `alzare`), if the table has one
 /// other than the word itself.
-pub fn lemma(word: &str) -> Option<&'static str> {
+pub(crate) fn lemma(word: &str) -> Option<&'static str> {
     let at = LEMMA_FORMS.get(word)? as usize;
     LEMMAS.get(at..)?.split('\n').next()
 }
 
 /// The Italian analyzer without its stemmer: `Conte` and `conti`, `Letta` and `letto` stay
 /// apart. Capitalised query words (names) and `=word` are matched against these terms.
-pub fn italian_exact() -> TextAnalyzer {
+pub(crate) fn italian_exact() -> TextAnalyzer {
     words().build()
 }
 
@@ -94,17 +95,17 @@ fn shared_stages() -> TextAnalyzerBuilder<impl Tokenizer> {
 }
 
 /// Name of the analyzer of the `exact` field: exact forms and names.
-pub const ITALIAN_EXACT_NAMES: &str = "italian_exact_names";
+pub(crate) const ITALIAN_EXACT_NAMES: &str = "italian_exact_names";
 
 /// [`italian_exact`] plus, after each word written with a capital, the same term marked as a
 /// name (`Draghi` → `draghi`, `^draghi`; the `draghi` of a parade get no mark). Indexing only:
 /// queries build marked terms themselves.
-pub fn italian_exact_names() -> TextAnalyzer {
+pub(crate) fn italian_exact_names() -> TextAnalyzer {
     words().filter(MarkNames).build()
 }
 
 /// The analyzer for labels such as sections: `Esteri`, `esteri` and `ESTERI` are one term.
-pub fn keyword() -> TextAnalyzer {
+pub(crate) fn keyword() -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default())
         .filter(LowerCaser)
         .filter(Rewrite(FoldAccents))
@@ -113,7 +114,7 @@ pub fn keyword() -> TextAnalyzer {
 
 /// A title as one term (see [`Headline`]), lowercased, accents folded: what a pasted or
 /// retyped headline is compared with. Longer titles get no term: nobody types them whole.
-pub fn headline() -> TextAnalyzer {
+pub(crate) fn headline() -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default())
         .filter(Rewrite(Headline))
         .filter(RemoveLongFilter::limit(MAX_HEADLINE_BYTES))
@@ -126,7 +127,7 @@ pub fn headline() -> TextAnalyzer {
 const MAX_HEADLINE_BYTES: usize = 400;
 
 /// Registers every analyzer the schema names: tantivy does not persist them in the index.
-pub fn register(index: &Index) {
+pub(crate) fn register(index: &Index) {
     index.tokenizers().register(ITALIAN, italian());
     index.tokenizers().register(ITALIAN_EXACT, italian_exact());
     index
@@ -136,20 +137,8 @@ pub fn register(index: &Index) {
     index.tokenizers().register(HEADLINE, headline());
 }
 
-/// The analyzer a schema field names, if emeroteca knows it.
-pub fn by_name(name: &str) -> Option<TextAnalyzer> {
-    match name {
-        ITALIAN => Some(italian()),
-        ITALIAN_EXACT => Some(italian_exact()),
-        ITALIAN_EXACT_NAMES => Some(italian_exact_names()),
-        KEYWORD => Some(keyword()),
-        HEADLINE => Some(headline()),
-        _ => None,
-    }
-}
-
 /// Runs `analyzer` over `text` and collects its tokens.
-pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
     while let Some(token) = stream.next() {
@@ -160,7 +149,7 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 
 /// The first token at each position: a word's own stem, not its lemma's (phrases are made of
 /// these; the lemma's stem shares the position).
-pub fn first_at_each_position(tokens: &[Token]) -> Vec<&Token> {
+pub(crate) fn first_at_each_position(tokens: &[Token]) -> Vec<&Token> {
     let mut words: Vec<&Token> = Vec::with_capacity(tokens.len());
     for token in tokens {
         if words
@@ -174,12 +163,12 @@ pub fn first_at_each_position(tokens: &[Token]) -> Vec<&Token> {
 }
 
 /// The elided articles and prepositions, sorted (for other engines' settings).
-pub fn elisions() -> Vec<String> {
+pub(crate) fn elisions() -> Vec<String> {
     sorted(ELISION.articles())
 }
 
 /// The stop words, accented and bare, sorted (for other engines' settings).
-pub fn stop_words() -> Vec<String> {
+pub(crate) fn stop_words() -> Vec<String> {
     sorted(STOP_WORDS.words())
 }
 

@@ -24,7 +24,7 @@ struct Analysed {
 /// The tokens of one text, their words laid end to end in one string (one allocation per
 /// text, not one per word).
 #[derive(Default)]
-pub struct Tokens {
+pub(crate) struct Tokens {
     words: String,
     /// Each token with the end of its word in `words`, and `text` left empty.
     tokens: Vec<(usize, Token)>,
@@ -64,7 +64,7 @@ thread_local! {
 /// tokens it gave when the text comes again. The memory is one per thread, shared by every
 /// `Remembered`: all must wrap the same stages (`analysis::words` builds them).
 #[derive(Clone)]
-pub struct Remembered(pub TextAnalyzer);
+pub(crate) struct Remembered(pub TextAnalyzer);
 
 impl Tokenizer for Remembered {
     type TokenStream<'a> = RememberedStream<'a>;
@@ -105,7 +105,7 @@ impl Tokenizer for Remembered {
     }
 }
 
-pub enum RememberedStream<'a> {
+pub(crate) enum RememberedStream<'a> {
     Live(BoxTokenStream<'a>),
     Replay {
         tokens: Rc<Tokens>,

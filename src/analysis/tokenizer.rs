@@ -7,15 +7,15 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Apostrophes as typed or typeset: straight, typographic, reversed, modifier letter, and the
 /// grave/acute accents old archives used in their place.
-pub fn is_apostrophe(c: char) -> bool {
+pub(crate) fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’' | '‘' | '‛' | 'ʼ' | '`' | '´')
 }
 
 /// Tokenizer for Italian prose; see the module documentation.
 #[derive(Clone, Default)]
-pub struct WordTokenizer;
+pub(crate) struct WordTokenizer;
 
-pub struct WordTokenStream<'a> {
+pub(crate) struct WordTokenStream<'a> {
     text: &'a str,
     /// Byte offset of the next character to look at.
     at: usize,

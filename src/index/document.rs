@@ -16,7 +16,7 @@ const VALUES: usize = 15;
 
 /// One article found in the file `file`, with its story and the bands its copies are found by
 /// (see [`super::stories`]).
-pub struct ArticleDocument {
+pub(crate) struct ArticleDocument {
     fields: Fields,
     article: Article,
     file: String,
@@ -25,7 +25,7 @@ pub struct ArticleDocument {
 }
 
 /// Where an article is from and what story it tells.
-pub struct Lineage<'a> {
+pub(crate) struct Lineage<'a> {
     pub file: &'a str,
     pub story: u64,
     pub bands: Option<&'a [u64]>,
@@ -93,7 +93,7 @@ impl Document for ArticleDocument {
 
 /// A value lent to tantivy: text, a number or a date.
 #[derive(Clone, Copy, Debug)]
-pub enum Leaf<'a> {
+pub(crate) enum Leaf<'a> {
     Text(&'a str),
     Number(u64),
     Date(DateTime),

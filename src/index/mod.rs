@@ -23,11 +23,11 @@ use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, Tantivy
 use crate::analysis;
 use crate::error::IndexError;
 use crate::ingest::Article;
-pub use crate::update::{IndexOptions, IndexReport};
+pub(crate) use crate::update::{IndexOptions, IndexReport};
 use read_only::ReadOnlyDirectory;
 pub use schema::{Fields, IndexSchema};
-pub use stats::{Stats, stats};
-pub use writer::update;
+pub(crate) use stats::{Stats, stats};
+pub(crate) use writer::update;
 
 /// The file beside tantivy's `meta.json` that records the schema version.
 const VERSION_FILE: &str = "emeroteca.json";
@@ -44,7 +44,7 @@ const DOCSTORE_BLOCK_BYTES: usize = 8192;
 const FOLDERS_FILE: &str = "folders.json";
 
 /// The folders indexed into the index at `path`, as they were given to `index` (none if unknown).
-pub fn folders(path: &Path) -> Vec<PathBuf> {
+pub(crate) fn folders(path: &Path) -> Vec<PathBuf> {
     fs::read(path.join(FOLDERS_FILE))
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -64,7 +64,7 @@ fn record_folders(path: &Path, dirs: &[PathBuf]) -> anyhow::Result<()> {
 /// A stored path as a public server shows it: relative to the folder it was indexed from, that
 /// folder's own name first (`/srv/archivio/2023/a.txt` → `archivio/2023/a.txt`), so that no
 /// path of the server's file system shows; a path under no known folder shows its file name.
-pub fn shown_path(stored: &str, folders: &[PathBuf]) -> String {
+pub(crate) fn shown_path(stored: &str, folders: &[PathBuf]) -> String {
     let (file, record) = match stored.rfind('#') {
         Some(at) => stored.split_at(at),
         None => (stored, ""),
@@ -100,7 +100,7 @@ pub fn open(path: &Path) -> anyhow::Result<OpenIndex> {
 }
 
 /// As [`open`], with a reader that follows the index's new commits (for a server).
-pub fn open_following(path: &Path) -> anyhow::Result<OpenIndex> {
+pub(crate) fn open_following(path: &Path) -> anyhow::Result<OpenIndex> {
     open_with(path, ReloadPolicy::OnCommitWithDelay)
 }
 
@@ -210,7 +210,7 @@ fn open_or_create(path: &Path) -> anyhow::Result<OpenIndex> {
 
 /// The article stored in an index document (for stored fields, the inverse of
 /// [`document::ArticleDocument`]).
-pub fn stored_article(doc: &TantivyDocument, fields: &Fields) -> Article {
+pub(crate) fn stored_article(doc: &TantivyDocument, fields: &Fields) -> Article {
     let text = |field| {
         doc.get_first(field)
             .and_then(|v| v.as_str())
@@ -234,7 +234,7 @@ pub fn stored_article(doc: &TantivyDocument, fields: &Fields) -> Article {
 }
 
 /// The article with `id`, if the index holds one.
-pub fn get(opened: &OpenIndex, id: &str) -> anyhow::Result<Option<Article>> {
+pub(crate) fn get(opened: &OpenIndex, id: &str) -> anyhow::Result<Option<Article>> {
     let searcher = opened.reader.searcher();
     let query = TermQuery::new(
         Term::from_field_text(opened.schema.fields.id, id),
@@ -252,7 +252,7 @@ pub fn get(opened: &OpenIndex, id: &str) -> anyhow::Result<Option<Article>> {
 
 /// The instant a publication date is indexed as (its midnight, UTC): documents and date
 /// filters must agree on it.
-pub fn indexed_date(date: NaiveDate) -> DateTime {
+pub(crate) fn indexed_date(date: NaiveDate) -> DateTime {
     let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     DateTime::from_timestamp_secs(midnight.timestamp())
 }

@@ -76,8 +76,6 @@ pub struct IndexSchema {
     pub version: u32,
     pub schema: Schema,
     pub fields: Fields,
-    /// The analyzer each text field names (field name → analyzer name).
-    pub analyzers: Vec<(String, String)>,
 }
 
 impl IndexSchema {
@@ -92,42 +90,10 @@ impl IndexSchema {
 
 fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
     let mut builder = Schema::builder();
-    let mut analyzers = Vec::new();
     for spec in &file.fields {
         match spec.kind {
             FieldKind::Text | FieldKind::String => {
-                let analyzer = match (spec.kind, &spec.analyzer) {
-                    (FieldKind::Text, Some(name)) => name.as_str(),
-                    (FieldKind::Text, None) => return Err(format!("{}: no analyzer", spec.name)),
-                    _ => "raw",
-                };
-                let mut options = TextOptions::default();
-                if spec.indexed {
-                    let positions = spec.positions.unwrap_or(analyzer == analysis::ITALIAN);
-                    let record = match (spec.kind, positions) {
-                        (FieldKind::Text, true) => IndexRecordOption::WithFreqsAndPositions,
-                        (FieldKind::Text, false) if analyzer != analysis::KEYWORD => {
-                            IndexRecordOption::WithFreqs
-                        }
-                        _ => IndexRecordOption::Basic,
-                    };
-                    options = options.set_indexing_options(
-                        TextFieldIndexing::default()
-                            .set_tokenizer(analyzer)
-                            .set_index_option(record),
-                    );
-                }
-                if spec.stored {
-                    options = options.set_stored();
-                }
-                if spec.fast {
-                    // Columns keep the value as written: `Esteri`, not the folded term.
-                    options = options.set_fast("raw");
-                }
-                if spec.kind == FieldKind::Text {
-                    analyzers.push((spec.name.clone(), analyzer.to_string()));
-                }
-                builder.add_text_field(&spec.name, options);
+                builder.add_text_field(&spec.name, text_options(spec)?);
             }
             FieldKind::Date => {
                 let mut options = DateOptions::default().set_precision(DateTimePrecision::Seconds);
@@ -158,12 +124,54 @@ fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
         }
     }
     let schema = builder.build();
+    Ok(IndexSchema {
+        version: file.version,
+        fields: fields(&schema)?,
+        schema,
+    })
+}
+
+/// A text or string field's options (a string's analyzer is `raw`).
+fn text_options(spec: &FieldSpec) -> Result<TextOptions, String> {
+    let analyzer = match (spec.kind, &spec.analyzer) {
+        (FieldKind::Text, Some(name)) => name.as_str(),
+        (FieldKind::Text, None) => return Err(format!("{}: no analyzer", spec.name)),
+        _ => "raw",
+    };
+    let mut options = TextOptions::default();
+    if spec.indexed {
+        let positions = spec.positions.unwrap_or(analyzer == analysis::ITALIAN);
+        let record = match (spec.kind, positions) {
+            (FieldKind::Text, true) => IndexRecordOption::WithFreqsAndPositions,
+            (FieldKind::Text, false) if analyzer != analysis::KEYWORD => {
+                IndexRecordOption::WithFreqs
+            }
+            _ => IndexRecordOption::Basic,
+        };
+        options = options.set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(record),
+        );
+    }
+    if spec.stored {
+        options = options.set_stored();
+    }
+    if spec.fast {
+        // Columns keep the value as written: `Esteri`, not the folded term.
+        options = options.set_fast("raw");
+    }
+    Ok(options)
+}
+
+/// The handles of the fields emeroteca uses; an error names a field the schema lacks.
+fn fields(schema: &Schema) -> Result<Fields, String> {
     let field = |name: &str| {
         schema
             .get_field(name)
             .map_err(|_| format!("missing field `{name}`"))
     };
-    let fields = Fields {
+    Ok(Fields {
         id: field("id")?,
         path: field("path")?,
         file: field("file")?,
@@ -178,12 +186,6 @@ fn build(file: &SchemaFile) -> Result<IndexSchema, String> {
         author: field("author")?,
         story: field("story")?,
         bands: field("bands")?,
-    };
-    Ok(IndexSchema {
-        version: file.version,
-        schema,
-        fields,
-        analyzers,
     })
 }
 
@@ -200,11 +202,21 @@ mod tests {
 
     #[test]
     fn every_analyzer_the_schema_names_is_registered() {
-        for (field, analyzer) in IndexSchema::load().analyzers {
-            assert!(
-                analysis::by_name(&analyzer).is_some(),
-                "field {field} names unknown analyzer {analyzer}"
-            );
+        let schema = IndexSchema::load().schema;
+        let index = tantivy::Index::create_in_ram(schema.clone());
+        analysis::register(&index);
+        for (_, entry) in schema.fields() {
+            let tantivy::schema::FieldType::Str(options) = entry.field_type() else {
+                continue;
+            };
+            if let Some(indexing) = options.get_indexing_options() {
+                let analyzer = indexing.tokenizer();
+                assert!(
+                    analyzer == "raw" || index.tokenizers().get(analyzer).is_some(),
+                    "field {} names unknown analyzer {analyzer}",
+                    entry.name()
+                );
+            }
         }
     }
 

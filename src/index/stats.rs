@@ -25,7 +25,7 @@ pub struct Stats {
     pub duplicates: u64,
 }
 
-pub fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
+pub(crate) fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
     let searcher = opened.reader.searcher();
     let mut sections: BTreeMap<String, u64> = BTreeMap::new();
     let (mut first, mut last, mut undated) = (None::<i64>, None::<i64>, 0u64);

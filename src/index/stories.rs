@@ -20,7 +20,7 @@ use crate::copies::{MAX_VERIFIED, Shingles, Sketch, best_first, candidates};
 
 /// Finds the story of each article an indexing run adds: among the searchable articles (as of
 /// the last commit) and those added since.
-pub struct Stories {
+pub(crate) struct Stories {
     searcher: Searcher,
     fields: Fields,
     /// The band filter of each of the searcher's segments, in its order.

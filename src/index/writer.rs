@@ -34,7 +34,7 @@ const ARTICLES_PER_COMMIT: u64 = 50_000;
 /// Brings the index at `options.index` up to date with `options.dirs`. `warn` receives each
 /// file or record that is skipped; the run goes on. When `stop` becomes true (Ctrl-C), the run
 /// commits what it has read and returns with `interrupted` set.
-pub fn update(
+pub(crate) fn update(
     options: &IndexOptions,
     warn: &(dyn Fn(&ParseError) + Sync),
     stop: &AtomicBool,

@@ -25,7 +25,7 @@ const AGREED: f64 = 0.95;
 
 /// The article text of a parsed page (`page` is `html` parsed), paragraphs separated by blank
 /// lines; empty when no extractor finds any.
-pub fn article_text(html: &str, page: &Html) -> String {
+pub(crate) fn article_text(html: &str, page: &Html) -> String {
     let (own, readability) = (structure(page), readability_text(html));
     if overlap_f1(&shingles(&own), &shingles(&readability)) >= AGREED {
         return readability;
@@ -204,7 +204,7 @@ const CONTAINERS: &[&str] = &[
 ];
 
 /// The text of an HTML fragment (a JSON `content` field holding markup), paragraphs kept.
-pub fn fragment_text(html: &str) -> String {
+pub(crate) fn fragment_text(html: &str) -> String {
     paragraphs(Html::parse_fragment(html).root_element(), false)
 }
 

@@ -15,7 +15,7 @@ const SOURCE: &[&str] = &["source"];
 const AUTHOR: &[&str] = &["author"];
 
 /// A `.json` file: one article object.
-pub fn parse(text: &str, origin: &Origin) -> Result<Article, ParseError> {
+pub(crate) fn parse(text: &str, origin: &Origin) -> Result<Article, ParseError> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         ParseError::new(
             &origin.path,
@@ -28,7 +28,7 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Article, ParseError> {
 
 /// A JSON Lines dump: one article per non-blank line. A bad line is reported as `FILE#LINE` and
 /// skipped; the good lines are kept.
-pub fn parse_lines(text: &str, origin: &Origin) -> FileOutcome {
+pub(crate) fn parse_lines(text: &str, origin: &Origin) -> FileOutcome {
     let mut outcome = FileOutcome::default();
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {

@@ -8,11 +8,11 @@
 
 pub mod extract;
 pub mod html;
-pub mod json;
-pub mod read;
-pub mod txt;
-pub mod walk;
-pub mod warc;
+pub(crate) mod json;
+pub(crate) mod read;
+pub(crate) mod txt;
+pub(crate) mod walk;
+pub(crate) mod warc;
 
 use std::fmt;
 use std::path::Path;
@@ -62,7 +62,7 @@ impl Article {
 
 /// The article formats the indexer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Txt,
     Html,
     Json,
@@ -142,7 +142,7 @@ impl Origin {
 
 /// A date written in a path or a web address: as folders (`…/2023/09/13/…`), else as
 /// `2023-09-13` anywhere (a file name, a slug).
-pub fn date_in_path(path: &str) -> Option<NaiveDate> {
+pub(crate) fn date_in_path(path: &str) -> Option<NaiveDate> {
     let parts: Vec<&str> = path.split(['/', '\\']).collect();
     let from_folders = parts.windows(3).rev().find_map(|w| {
         let (y, m, d) = (w[0], w[1], w[2]);
@@ -251,7 +251,7 @@ impl std::error::Error for ParseError {}
 
 /// What one file gave: its articles, and the records that failed (JSON Lines keeps going).
 #[derive(Debug, Default)]
-pub struct FileOutcome {
+pub(crate) struct FileOutcome {
     pub articles: Vec<Article>,
     pub errors: Vec<ParseError>,
     /// Records that are not articles by nature (a web archive's requests, images, redirects):
@@ -263,7 +263,7 @@ pub struct FileOutcome {
 }
 
 /// Parses the decoded `text` of a file of the given format.
-pub fn parse(format: Format, text: &str, origin: &Origin) -> FileOutcome {
+pub(crate) fn parse(format: Format, text: &str, origin: &Origin) -> FileOutcome {
     let one = |result: Result<Article, ParseError>| match result {
         Ok(article) => FileOutcome {
             articles: vec![article],
@@ -294,7 +294,7 @@ impl FileOutcome {
 }
 
 /// Reads one article file, decompressed: the bytes its content hash is taken of, and its format.
-pub fn load(path: &Path, limits: &read::Limits) -> Result<(Format, Vec<u8>), ParseError> {
+pub(crate) fn load(path: &Path, limits: &read::Limits) -> Result<(Format, Vec<u8>), ParseError> {
     let Some((format, gzipped)) = Format::from_path(path) else {
         let shown = path.to_string_lossy();
         return Err(ParseError::new(
@@ -307,7 +307,7 @@ pub fn load(path: &Path, limits: &read::Limits) -> Result<(Format, Vec<u8>), Par
 }
 
 /// Decodes and parses the bytes [`load`] read from `path`.
-pub fn parse_bytes(format: Format, path: &Path, bytes: Vec<u8>) -> FileOutcome {
+pub(crate) fn parse_bytes(format: Format, path: &Path, bytes: Vec<u8>) -> FileOutcome {
     let origin = Origin::new(path);
     match read::text(&origin.path, bytes) {
         Ok(text) => parse(format, &text, &origin),
@@ -316,13 +316,13 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: Vec<u8>) -> FileOutcome {
 }
 
 /// Collapses runs of whitespace (including no-break spaces) into single spaces.
-pub fn squeeze_spaces(text: &str) -> String {
+pub(crate) fn squeeze_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A publication date as archives write it: `2023-09-13`, RFC 3339 (`2023-09-13T10:00:00+02:00`,
 /// keeping the date as published, not converted to UTC), or `2023-09-13 10:00:00`.
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
     if let Ok(date) = DateTime::parse_from_rfc3339(text) {
         return Some(date.date_naive());

@@ -11,7 +11,7 @@ use super::{ParseError, SkipReason};
 
 /// Limits on what one file may cost.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Largest file, in bytes after decompression, that is read.
     pub max_file_bytes: u64,
 }
@@ -26,7 +26,11 @@ impl Default for Limits {
 }
 
 /// Reads `path`, decompressing it when `gzipped`.
-pub fn read_bytes(path: &Path, gzipped: bool, limits: &Limits) -> Result<Vec<u8>, ParseError> {
+pub(crate) fn read_bytes(
+    path: &Path,
+    gzipped: bool,
+    limits: &Limits,
+) -> Result<Vec<u8>, ParseError> {
     let shown = path.to_string_lossy();
     let fail = |reason, detail: String| ParseError::new(shown.as_ref(), reason, detail);
     let file = File::open(path).map_err(|e| fail(SkipReason::Unreadable, io_detail(&e)))?;
@@ -66,7 +70,7 @@ pub fn read_bytes(path: &Path, gzipped: bool, limits: &Limits) -> Result<Vec<u8>
 }
 
 /// Decodes the bytes of `path` to text; see [`decode`].
-pub fn text(path: &str, bytes: Vec<u8>) -> Result<String, ParseError> {
+pub(crate) fn text(path: &str, bytes: Vec<u8>) -> Result<String, ParseError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::new(path, SkipReason::Empty, "empty file"));
     }
@@ -84,7 +88,7 @@ fn io_detail(error: &io::Error) -> String {
 /// Decodes bytes as UTF-8 (a byte-order mark is dropped). Text that is mostly not UTF-8 is read
 /// as Windows-1252, the encoding of old Italian archives (`citt\xe0` → `città`); a stray invalid
 /// byte in UTF-8 text becomes U+FFFD. Binary content (NUL bytes, control characters) is refused.
-pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+pub(crate) fn decode(bytes: Vec<u8>) -> Result<String, String> {
     let head = &bytes[..bytes.len().min(8192)];
     let controls = head
         .iter()

@@ -24,7 +24,7 @@ const SECTION_SEPARATORS: &[&str] = &[" – ", " — ", " - "];
 /// A section name is a label of a few words; anything longer after a dash belongs to the title.
 const MAX_SECTION_WORDS: usize = 4;
 
-pub fn parse(text: &str, origin: &Origin) -> Result<Article, ParseError> {
+pub(crate) fn parse(text: &str, origin: &Origin) -> Result<Article, ParseError> {
     let mut lines = text.lines().map(|line| line.trim_end_matches('\r'));
     let heading = lines
         .by_ref()

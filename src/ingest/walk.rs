@@ -11,7 +11,7 @@ use super::{ParseError, SkipReason};
 
 /// A file found by the walk.
 #[derive(Debug, Clone)]
-pub struct FoundFile {
+pub(crate) struct FoundFile {
     /// As found: the directory given joined with the relative path.
     pub path: PathBuf,
     /// The file's identity across runs, however the directory was spelled: the directory's
@@ -24,7 +24,7 @@ pub struct FoundFile {
 }
 
 /// What the walk met: a file, or an entry that cannot be read.
-pub type Met = Result<FoundFile, ParseError>;
+pub(crate) type Met = Result<FoundFile, ParseError>;
 
 /// Files handed to `part` at most at a time: one top folder may hold most of the archive.
 const PART_FILES: usize = 4096;
@@ -36,7 +36,7 @@ const PART_FILES: usize = 4096;
 /// over in parallel (most of a re-run's time is the file system's); what `part` made of each
 /// piece comes back in walk order. On a large archive the whole list of files would take more
 /// memory than what the caller keeps of it.
-pub fn walk_in_parts<T: Send>(
+pub(crate) fn walk_in_parts<T: Send>(
     root: &Path,
     exclude: Option<&Path>,
     part: &(dyn Fn(Vec<Met>) -> T + Sync),

@@ -27,7 +27,7 @@ const MAX_HEADER_BYTES: u64 = 64 * 1024;
 /// Reads the WARC file at `path`, handing its articles to `each` in batches, in file order, as
 /// long as `each` returns true. A record cut off by the end of the file (a crawl that died) ends
 /// the read with an error naming the file; the batches handed over before it stand.
-pub fn read(
+pub(crate) fn read(
     path: &Path,
     gzipped: bool,
     limits: &read::Limits,
@@ -264,23 +264,7 @@ fn read_block(
     }
     // Bounded: one byte past the limit tells a page too large.
     let cap = limits.max_file_bytes + 1;
-    let mut payload = Vec::new();
-    let chunked = http
-        .get("transfer-encoding")
-        .is_some_and(|t| t.to_ascii_lowercase().contains("chunked"));
-    if chunked {
-        Dechunked::new(block).take(cap).read_to_end(&mut payload)?;
-    } else {
-        block.take(cap).read_to_end(&mut payload)?;
-    }
-    let payload = match http
-        .get("content-encoding")
-        .map(|e| e.trim().to_ascii_lowercase())
-    {
-        Some(e) if e == "gzip" || e == "x-gzip" => inflate(MultiGzDecoder::new(&payload[..]), cap)?,
-        Some(e) if e == "deflate" => inflate(flate2::bufread::ZlibDecoder::new(&payload[..]), cap)?,
-        _ => payload,
-    };
+    let payload = payload(&http, block, cap)?;
     if payload.len() as u64 >= cap {
         return passed(SkipReason::TooLarge);
     }
@@ -299,6 +283,27 @@ fn read_block(
         charset,
         body: payload,
     }))
+}
+
+/// The response's body, at most `cap` bytes of it: unchunked and inflated as its headers say.
+fn payload(http: &Headers, block: &mut dyn BufRead, cap: u64) -> io::Result<Vec<u8>> {
+    let mut payload = Vec::new();
+    let chunked = http
+        .get("transfer-encoding")
+        .is_some_and(|t| t.to_ascii_lowercase().contains("chunked"));
+    if chunked {
+        Dechunked::new(block).take(cap).read_to_end(&mut payload)?;
+    } else {
+        block.take(cap).read_to_end(&mut payload)?;
+    }
+    match http
+        .get("content-encoding")
+        .map(|e| e.trim().to_ascii_lowercase())
+    {
+        Some(e) if e == "gzip" || e == "x-gzip" => inflate(MultiGzDecoder::new(&payload[..]), cap),
+        Some(e) if e == "deflate" => inflate(flate2::bufread::ZlibDecoder::new(&payload[..]), cap),
+        _ => Ok(payload),
+    }
 }
 
 fn inflate(decoder: impl Read, cap: u64) -> io::Result<Vec<u8>> {

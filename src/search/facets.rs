@@ -15,7 +15,7 @@ use crate::index::Fields;
 
 /// The key under which articles without a section or a date are counted, so that each facet
 /// adds up to the number of hits.
-pub const UNKNOWN: &str = "(none)";
+pub(crate) const UNKNOWN: &str = "(none)";
 
 /// Matching articles per section and per month (`YYYY-MM`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -64,17 +64,17 @@ impl Interval {
 }
 
 /// About how many rows a timeline may take before a longer period is chosen.
-pub const MAX_ROWS: i32 = 30;
+pub(crate) const MAX_ROWS: i32 = 30;
 
 /// `YYYY-MM` as a count of months since year 0.
-pub fn month_index(key: &str) -> Option<i32> {
+pub(crate) fn month_index(key: &str) -> Option<i32> {
     let (year, month) = key.split_once('-')?;
     Some(year.parse::<i32>().ok()? * 12 + month.parse::<i32>().ok()? - 1)
 }
 
 /// The interval a timeline of these months is drawn with: `forced`, else the shortest that
 /// fits in [`MAX_ROWS`].
-pub fn interval(months: &BTreeMap<String, u64>, forced: Option<Interval>) -> Interval {
+pub(crate) fn interval(months: &BTreeMap<String, u64>, forced: Option<Interval>) -> Interval {
     if let Some(interval) = forced {
         return interval;
     }
@@ -88,14 +88,14 @@ pub fn interval(months: &BTreeMap<String, u64>, forced: Option<Interval>) -> Int
         .unwrap_or(Interval::Year)
 }
 
-pub struct FacetCollector {
+pub(crate) struct FacetCollector {
     pub once_per_story: bool,
 }
 
 /// A segment's section (ordinal) and month of an article.
 type Keys = (Option<u64>, Option<(i32, u32)>);
 
-pub struct SegmentFacets {
+pub(crate) struct SegmentFacets {
     sections: Option<StrColumn>,
     dates: Column<DateTime>,
     /// Present when each story counts once.
@@ -107,7 +107,7 @@ pub struct SegmentFacets {
 
 /// A segment's counts, and the stories it met with their section and month, to be counted
 /// once across segments.
-pub struct SegmentFruit {
+pub(crate) struct SegmentFruit {
     counts: Facets,
     stories: FxHashMap<u64, (String, String)>,
 }

@@ -1,5 +1,5 @@
 //! What snippets mark: the analysed terms, phrases and prefixes a query looked for, a value the
-//! compiler returns with the query (see [`super::compile::Compiled`]).
+//! compiler returns with the query.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -14,7 +14,7 @@ use crate::analysis;
 
 /// What the snippets mark: the analysed terms, phrases and prefixes a query looks for.
 #[derive(Debug, Default, Clone)]
-pub struct Highlight {
+pub(crate) struct Highlight {
     pub body_terms: HashSet<String>,
     pub title_terms: HashSet<String>,
     /// Unstemmed terms (`=word`), matched against the exact analysis of the text.
@@ -27,7 +27,7 @@ pub struct Highlight {
 
 /// A phrase to mark: its terms with positions relative to the first, and where it was searched.
 #[derive(Debug, Clone)]
-pub struct Phrase {
+pub(crate) struct Phrase {
     pub terms: Vec<(usize, String)>,
     pub in_title: bool,
     pub in_body: bool,

@@ -24,13 +24,13 @@ use crate::error::QueryError;
 use crate::index::{self, Fields, OpenIndex};
 
 /// The longest passage searched, in characters: a long article, not a book.
-pub const MAX_PASSAGE_CHARS: usize = 100_000;
+pub(crate) const MAX_PASSAGE_CHARS: usize = 100_000;
 
 /// Words in a run; a passage needs at least this many.
 const RUN: usize = 3;
 
 /// The share of the passage's runs an article must hold to be shown.
-pub const MIN_SHARED: f32 = 0.3;
+pub(crate) const MIN_SHARED: f32 = 0.3;
 
 /// The runs of the passage searched as phrases, its rarest words searched besides, and how many
 /// candidates are measured.

@@ -13,7 +13,7 @@ use crate::error::QueryError;
 
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Node {
+pub(crate) enum Node {
     /// A word, in a field or in title and body. `prefix` for `word*`, `exact` for `=word`.
     Word {
         field: Option<Target>,
@@ -108,7 +108,7 @@ fn joined(f: &mut std::fmt::Formatter<'_>, nodes: &[Node], separator: &str) -> s
 
 /// The fields a query can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     Title,
     Body,
     Section,
@@ -147,7 +147,7 @@ const QUOTES: [char; 5] = ['"', '“', '”', '«', '»'];
 /// A parsed query, and whether any of its punctuation that looks like syntax was read as plain
 /// text (an unknown `Word:`, a spaced dash, an unclosed quote or bracket…).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     pub tree: Node,
     pub forgiven: bool,
 }
@@ -358,7 +358,7 @@ fn date_value(value: &str, chars: &[char], at: &mut usize) -> Option<String> {
 }
 
 /// Parses a query into its tree. Only a query with nothing to search for is an error.
-pub fn parse(query: &str) -> Result<Parsed, QueryError> {
+pub(crate) fn parse(query: &str) -> Result<Parsed, QueryError> {
     let (lexemes, mut forgiven) = lex(query);
     let mut parser = Parser {
         lexemes,
@@ -559,14 +559,14 @@ fn date_range(range: &str) -> Result<Node, QueryError> {
 }
 
 /// A word as [`name_words`] knows it: without the punctuation around it (`Conte,` → `Conte`).
-pub fn name_key(word: &str) -> &str {
+pub(crate) fn name_key(word: &str) -> &str {
     word.trim_matches(|c: char| !c.is_alphanumeric())
 }
 
 /// The words of a typed query written as names: capitalised where a capital is not simply the
 /// start of a sentence (not the first word, nor after `.`, `:`, `?`, `!`), in a query not typed
 /// in Title Case or ALL CAPS as headlines are. A query of one capitalised word is a name too.
-pub fn name_words(query: &str) -> HashSet<String> {
+pub(crate) fn name_words(query: &str) -> HashSet<String> {
     let words: Vec<(&str, bool)> = query
         .split_whitespace()
         .scan(true, |sentence_start, token| {
@@ -600,7 +600,7 @@ pub fn name_words(query: &str) -> HashSet<String> {
 }
 
 /// The plain (unfielded, not excluded) words and phrases of the top level of a query.
-pub fn plain_words(node: &Node) -> Vec<&str> {
+pub(crate) fn plain_words(node: &Node) -> Vec<&str> {
     match node {
         Node::Word {
             field: None,
@@ -618,19 +618,8 @@ pub fn plain_words(node: &Node) -> Vec<&str> {
     }
 }
 
-/// How many top-level clauses of a query are plain words, which a search may let an article
-/// miss (see [`super::compile::Words`]); quoted words, `+word`, fields and the rest never. Stop
-/// words count here; the compiled query counts only the words that search for something
-/// ([`super::compile::Compiled::optional_words`]).
-pub fn optional_words(node: &Node) -> usize {
-    match node {
-        Node::And(children) => children.iter().filter(|c| is_plain_word(c)).count(),
-        other => usize::from(is_plain_word(other)),
-    }
-}
-
 /// A word without field, prefix or `=`.
-pub fn is_plain_word(node: &Node) -> bool {
+pub(crate) fn is_plain_word(node: &Node) -> bool {
     matches!(
         node,
         Node::Word {

@@ -11,7 +11,7 @@ use super::highlight::Highlight;
 use crate::analysis;
 
 /// About how many characters of body text a snippet shows.
-pub const SNIPPET_CHARS: usize = 200;
+pub(crate) const SNIPPET_CHARS: usize = 200;
 
 /// How far back (in characters) a passage may start before its first match, to give context.
 const LEAD_CHARS: usize = 60;
@@ -49,6 +49,7 @@ impl Snippet {
     }
 
     /// The passage as plain text.
+    #[cfg(test)]
     pub fn plain(&self) -> String {
         self.pieces.iter().map(|p| p.text.as_str()).collect()
     }
@@ -84,14 +85,14 @@ pub fn escape_html(text: &str) -> String {
 
 /// A matched word: byte range in the text, and its term (to count distinct words).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Match {
+pub(crate) struct Match {
     pub start: usize,
     pub end: usize,
     term: String,
 }
 
 /// Makes snippets for one query.
-pub struct Snippeter {
+pub(crate) struct Snippeter {
     analyzer: TextAnalyzer,
     exact: TextAnalyzer,
     highlight: Highlight,
@@ -194,7 +195,7 @@ impl Snippeter {
 }
 
 /// The whole of a short text (a title), its matches marked.
-pub fn whole(text: &str, matches: &[Match]) -> Snippet {
+pub(crate) fn whole(text: &str, matches: &[Match]) -> Snippet {
     build(text, 0, text.len(), matches)
 }
 
@@ -202,7 +203,7 @@ pub fn whole(text: &str, matches: &[Match]) -> Snippet {
 /// the windows holding the most distinct matched words (then the most matches), starting at the
 /// sentence when it is close, cut at word boundaries, with `…` where text was cut. Without
 /// matches, the text's opening.
-pub fn passages(text: &str, matches: &[Match], count: usize) -> Vec<Snippet> {
+pub(crate) fn passages(text: &str, matches: &[Match], count: usize) -> Vec<Snippet> {
     if matches.is_empty() {
         let end = word_end(text, forward_chars(text, 0, SNIPPET_CHARS));
         return vec![render(text, 0, end, &[])];

@@ -10,7 +10,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use crate::index::Fields;
 
 /// The story of an article.
-pub fn story_of(searcher: &Searcher, address: DocAddress) -> Option<u64> {
+pub(crate) fn story_of(searcher: &Searcher, address: DocAddress) -> Option<u64> {
     let reader = searcher.segment_reader(address.segment_ord);
     reader
         .fast_fields()
@@ -20,7 +20,7 @@ pub fn story_of(searcher: &Searcher, address: DocAddress) -> Option<u64> {
 }
 
 /// The ranked articles with each story's best-ranked copy only, in order.
-pub fn one_per_story(
+pub(crate) fn one_per_story(
     searcher: &Searcher,
     ranked: Vec<(f32, DocAddress)>,
 ) -> Vec<(f32, DocAddress)> {
@@ -42,7 +42,7 @@ pub fn one_per_story(
 }
 
 /// The ids of the other articles of the story of the article at `address`.
-pub fn copies(
+pub(crate) fn copies(
     searcher: &Searcher,
     fields: &Fields,
     address: DocAddress,

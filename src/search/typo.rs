@@ -11,7 +11,7 @@ use crate::index::Fields;
 
 /// The typos `--fuzzy` tolerates in a word, by the length of its analysed form, as Meilisearch
 /// users expect: none in short words, one from four letters, two from eight.
-pub fn typos_allowed(term: &str) -> u8 {
+pub(crate) fn typos_allowed(term: &str) -> u8 {
     match term.chars().count() {
         0..4 => 0,
         4..8 => 1,
@@ -22,11 +22,11 @@ pub fn typos_allowed(term: &str) -> u8 {
 /// Unknown words a query may have for `did you mean` to be offered: correcting a few words
 /// can change the answer, and each costs a walk of the dictionaries; a pasted text full of
 /// unknown words gets none, and is told so.
-pub const MAX_CORRECTED: usize = 3;
+pub(crate) const MAX_CORRECTED: usize = 3;
 
 /// What `did you mean` found: the corrected query, and the query's words that match nothing.
 #[derive(Debug, Default)]
-pub struct Suggestion {
+pub(crate) struct Suggestion {
     pub query: Option<String>,
     pub unknown: usize,
 }
@@ -35,7 +35,7 @@ pub struct Suggestion {
 /// the index (edit distance 1 or 2 on the analysed form; two only from eight letters), written
 /// as an article writes it. No query when every word matches, no close word exists, or more
 /// than [`MAX_CORRECTED`] words match nothing.
-pub fn suggest(
+pub(crate) fn suggest(
     searcher: &Searcher,
     fields: &Fields,
     query: &str,
@@ -183,7 +183,7 @@ fn surface_form(
 }
 
 /// The Levenshtein distance between `a` and `b` in characters, if it is at most `max`.
-pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+pub(crate) fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {
