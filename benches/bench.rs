@@ -1,13 +1,14 @@
 //! emeroteca's benchmark, side by side with a plain tantivy pipeline and ripgrep, on one
 //! generated archive:
 //!
-//!     cargo bench --bench bench -- [--articles N] [--runs N] [--work DIR] [--smoke]
+//!     cargo bench --bench bench -- [--articles N] [--runs N] [--work DIR] [--crawl] [--smoke]
 //!
 //! It generates the archive (deterministic, kept in the work folder for the next run), indexes
 //! it with emeroteca and with the plain pipeline in turn, `--runs` times each (3; each in its
 //! own process, so peak memory is that process's), then runs a fixed set of queries: in
 //! process, one process per query, `--batch`, and ripgrep over the raw files for the single
-//! words. Figures are medians and percentiles of this one run. `--smoke` (CI) runs a small archive and checks hit counts only.
+//! words. Figures are medians and percentiles of this one run. `--crawl` generates a web crawl
+//! (every article an HTML page) rather than a newspaper's archive. `--smoke` (CI) runs a small archive and checks hit counts only.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -61,15 +62,30 @@ fn main() -> anyhow::Result<()> {
         None if smoke => 1,
         None => 3,
     };
-    run(articles, &work, runs.max(1), smoke)
+    let mix = if args.iter().any(|a| a == "--crawl") {
+        generate::Mix::Crawl
+    } else {
+        generate::Mix::News
+    };
+    run(articles, &work, runs.max(1), smoke, mix)
 }
 
-fn run(articles: u64, work: &Path, runs: usize, smoke: bool) -> anyhow::Result<()> {
-    let archive = work.join(format!("archive-{articles}"));
+fn run(
+    articles: u64,
+    work: &Path,
+    runs: usize,
+    smoke: bool,
+    mix: generate::Mix,
+) -> anyhow::Result<()> {
+    let kind = match mix {
+        generate::Mix::News => "news",
+        generate::Mix::Crawl => "crawl",
+    };
+    let archive = work.join(format!("{kind}-{articles}"));
     if !archive.join(".complete").exists() {
         let _ = fs::remove_dir_all(&archive);
         let started = Instant::now();
-        let done = generate::write_archive(&archive, articles, 1)?;
+        let done = generate::write_mix(&archive, articles, 1, mix)?;
         fs::write(archive.join(".complete"), format!("{done:?}"))?;
         eprintln!(
             "generated {articles} articles in {:.1} s",
@@ -77,8 +93,18 @@ fn run(articles: u64, work: &Path, runs: usize, smoke: bool) -> anyhow::Result<(
         );
     }
     let corpus_bytes = folder_bytes(&archive);
-    let ours = work.join(format!("emeroteca-{articles}"));
-    let plain = work.join(format!("plain-{articles}"));
+    // What the generator wrote, as `.complete` records it.
+    let written = fs::read_to_string(archive.join(".complete"))?;
+    let generated = |field: &str| -> u64 {
+        written
+            .split(&format!("{field}: "))
+            .nth(1)
+            .and_then(|rest| rest.split([',', ' ', '}']).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let ours = work.join(format!("emeroteca-{kind}-{articles}"));
+    let plain = work.join(format!("plain-{kind}-{articles}"));
     let _ = fs::remove_dir_all(&ours);
     let _ = fs::remove_dir_all(&plain);
 
@@ -273,9 +299,17 @@ fn run(articles: u64, work: &Path, runs: usize, smoke: bool) -> anyhow::Result<(
 
     let mb = |bytes: u64| bytes as f64 / 1e6;
     let rate = |n: f64, t: Duration| n / t.as_secs_f64();
+    let stats = Command::new(BIN)
+        .args(["stats", "--format", "json", "--index"])
+        .arg(&ours)
+        .output()?;
+    let stats: serde_json::Value = serde_json::from_slice(&stats.stdout)?;
     println!(
-        "## {articles} generated articles ({:.0} MB, {indexed} searchable)\n",
-        mb(corpus_bytes)
+        "## {articles} generated articles, {kind} ({:.0} MB, {indexed} searchable, {} distinct word forms; copies written {}, found {})\n",
+        mb(corpus_bytes),
+        generated("forms"),
+        generated("duplicates"),
+        stats["duplicates"]
     );
     println!("| indexing | emeroteca | plain tantivy | ratio |");
     println!("|---|---|---|---|");

@@ -50,7 +50,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn run(engine: &str, articles: u64, work: &Path) -> anyhow::Result<()> {
-    let archive = work.join(format!("archive-{articles}"));
+    let archive = work.join(format!("news-{articles}"));
     if !archive.join(".complete").exists() {
         let _ = fs::remove_dir_all(&archive);
         let done = generate::write_archive(&archive, articles, 1)?;

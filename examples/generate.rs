@@ -1,4 +1,5 @@
-//! Writes a generated Italian news archive: `cargo run --release --example generate -- DIR [ARTICLES] [SEED]`.
+//! Writes a generated Italian news archive:
+//! `cargo run --release --example generate -- DIR [ARTICLES] [SEED] [news|crawl]`.
 
 #[path = "../benches/support/generate.rs"]
 mod generate;
@@ -9,7 +10,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(dir) = args.next().map(PathBuf::from) else {
-        eprintln!("usage: generate DIR [ARTICLES (default 20000)] [SEED (default 1)]");
+        eprintln!(
+            "usage: generate DIR [ARTICLES (default 20000)] [SEED (default 1)] [news|crawl (default news)]"
+        );
         return ExitCode::from(2);
     };
     let number = |arg: Option<String>, default: u64| match arg {
@@ -20,12 +23,21 @@ fn main() -> ExitCode {
         eprintln!("generate: ARTICLES and SEED are numbers");
         return ExitCode::from(2);
     };
-    match generate::write_archive(&dir, articles, seed) {
+    let mix = match args.next().as_deref() {
+        None | Some("news") => generate::Mix::News,
+        Some("crawl") => generate::Mix::Crawl,
+        Some(other) => {
+            eprintln!("generate: `{other}` is no mix: news or crawl");
+            return ExitCode::from(2);
+        }
+    };
+    match generate::write_mix(&dir, articles, seed, mix) {
         Ok(done) => {
             eprintln!(
-                "wrote {} articles ({} duplicates) in {} files, {} bytes, under {}",
+                "wrote {} articles ({} duplicates, {} distinct word forms) in {} files, {} bytes, under {}",
                 done.articles,
                 done.duplicates,
+                done.forms,
                 done.files,
                 done.bytes,
                 dir.display()

@@ -109,8 +109,8 @@ impl Analysed {
         Analysed {
             title: analysed(&mut italian, &article.title),
             body: analysed(&mut italian, &article.body),
-            exact_title: analysed(&mut exact, &article.title),
-            exact_body: analysed(&mut exact, &article.body),
+            exact_title: words(&mut exact, &article.title),
+            exact_body: words(&mut exact, &article.body),
             headline: analysis::tokens(&mut analysis::headline(), &article.title)
                 .pop()
                 .map(|token| token.text),
@@ -172,6 +172,20 @@ pub(crate) fn analysed(analyzer: &mut TextAnalyzer, text: &str) -> String {
     analysed_positions(tokens.iter().map(|t| (t.position, t.text.as_str())))
 }
 
+/// The terms `analyzer` makes of `text`, whatever their positions, as the cluster's
+/// `whitespace` analyzer reads them back (for a field without positions).
+fn words(analyzer: &mut TextAnalyzer, text: &str) -> String {
+    let tokens = analysis::tokens(analyzer, text);
+    let mut out = String::with_capacity(text.len());
+    for token in tokens {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&token.text);
+    }
+    out
+}
+
 /// Terms at their positions (in order) as [`analysed`] writes them.
 pub(crate) fn analysed_positions<'a>(terms: impl Iterator<Item = (usize, &'a str)>) -> String {
     let mut positions: Vec<String> = Vec::new();
@@ -196,12 +210,11 @@ pub(crate) const CLUSTER_MAPPING: u64 = 2;
 
 /// Index settings and mappings. Queries search `title_terms`, `body_terms`, `exact_terms` and
 /// `headline`: emeroteca's own terms (see [`document`]), which the `emeroteca_terms` analyzer
-/// only splits into positions. Title and body are also text of the cluster's nearest analysis
-/// (elision with our article list, lowercase, our stop words, accent folding, Snowball's Italian
-/// stemmer), for `--like` and for other clients; sections and sources are folded keywords, and
-/// the story a keyword search collapses on.
+/// only splits into positions. Title and body are kept as they are, not indexed (the cluster
+/// would analyse them again for nothing); sections and sources are folded keywords, and the
+/// story a keyword search collapses on.
 pub fn settings() -> Value {
-    let italian_text = json!({ "type": "text", "analyzer": "emeroteca_italian" });
+    let shown_text = json!({ "type": "text", "index": false });
     let terms = json!({ "type": "text", "analyzer": "emeroteca_terms" });
     let label = json!({
         "type": "text",
@@ -212,13 +225,6 @@ pub fn settings() -> Value {
         "settings": {
             "analysis": {
                 "filter": {
-                    "emeroteca_elision": {
-                        "type": "elision",
-                        "articles_case": true,
-                        "articles": analysis::elisions(),
-                    },
-                    "emeroteca_stop": { "type": "stop", "stopwords": analysis::stop_words() },
-                    "emeroteca_stemmer": { "type": "stemmer", "language": "italian" },
                     "emeroteca_same_position": {
                         "type": "pattern_capture",
                         "preserve_original": false,
@@ -227,10 +233,6 @@ pub fn settings() -> Value {
                     "emeroteca_no_term": { "type": "stop", "stopwords": [NO_TERM] }
                 },
                 "analyzer": {
-                    "emeroteca_italian": {
-                        "tokenizer": "standard",
-                        "filter": ["emeroteca_elision", "lowercase", "emeroteca_stop", "asciifolding", "emeroteca_stemmer"]
-                    },
                     "emeroteca_terms": {
                         "tokenizer": "whitespace",
                         "filter": ["emeroteca_same_position", "emeroteca_no_term"]
@@ -255,11 +257,11 @@ pub fn settings() -> Value {
                 "file": { "type": "keyword" },
                 "story": { "type": "keyword" },
                 "bands": { "type": "keyword", "doc_values": false },
-                "title": italian_text,
-                "body": italian_text,
+                "title": shown_text,
+                "body": shown_text,
                 "title_terms": terms,
                 "body_terms": terms,
-                "exact_terms": { "type": "text", "analyzer": "emeroteca_terms", "index_options": "freqs" },
+                "exact_terms": { "type": "text", "analyzer": "whitespace", "index_options": "freqs" },
                 "headline": { "type": "keyword", "doc_values": false },
                 "section": label,
                 "source": label,

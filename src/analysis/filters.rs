@@ -93,11 +93,6 @@ impl Elision {
             articles: Arc::new(articles),
         }
     }
-
-    /// The elided words the filter knows.
-    pub fn articles(&self) -> impl Iterator<Item = &str> {
-        self.articles.iter().map(String::as_str)
-    }
 }
 
 impl TokenRewrite for Elision {
@@ -285,11 +280,6 @@ impl StopWords {
         StopWords {
             words: Arc::new(words.into_iter().chain(folded).collect()),
         }
-    }
-
-    /// The stop words the filter drops, accented and bare.
-    pub fn words(&self) -> impl Iterator<Item = &str> {
-        self.words.iter().map(String::as_str)
     }
 }
 

@@ -162,22 +162,6 @@ pub(crate) fn first_at_each_position(tokens: &[Token]) -> Vec<&Token> {
     words
 }
 
-/// The elided articles and prepositions, sorted (for other engines' settings).
-pub(crate) fn elisions() -> Vec<String> {
-    sorted(ELISION.articles())
-}
-
-/// The stop words, accented and bare, sorted (for other engines' settings).
-pub(crate) fn stop_words() -> Vec<String> {
-    sorted(STOP_WORDS.words())
-}
-
-fn sorted<'a>(words: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut words: Vec<String> = words.map(str::to_string).collect();
-    words.sort();
-    words
-}
-
 /// The words of one of the `schema/*.txt` lists: one per line, `#` starts a comment.
 fn word_list(data: &str) -> HashSet<String> {
     data.lines()

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Cluster;
-use crate::copies::{self, Shingles, Sketch};
+use crate::copies::{self, MAX_VERIFIED, Shingles, Sketch};
 use crate::export;
 use crate::ingest::{Article, ParseError};
 use crate::update::plan::{IndexOptions, IndexReport, canonical_roots, survey};
@@ -429,17 +429,37 @@ impl IntoCluster<'_> {
         ], "minimum_should_match": 1 } });
         // The cluster's refreshes may already show some of the recent ones: each is told once.
         let mut known = self.recent.clone();
-        let source = json!(["story", "bands", "body"]);
+        let number = |v: &Value| v.as_str().and_then(|s| s.parse::<u64>().ok());
+        let source = json!(["story", "bands"]);
         self.cluster.search_all(query, source, |hit| {
-            let number = |v: &Value| v.as_str().and_then(|s| s.parse::<u64>().ok());
-            let Some(story) = number(&hit["_source"]["story"]) else {
-                return;
-            };
-            let bands = hit["_source"]["bands"].as_array().into_iter().flatten();
-            // A document without a body has no runs to hold: no article is verified its copy.
-            let body = hit["_source"]["body"].as_str().unwrap_or_default();
-            known.remember_first(story, bands.filter_map(number), Shingles::of(body));
+            if let Some(story) = number(&hit["_source"]["story"]) {
+                let bands = hit["_source"]["bands"].as_array().into_iter().flatten();
+                known.remember_bands(story, bands.filter_map(number));
+            }
         })?;
+        // Then the bodies of the first articles each article will be compared with, only.
+        let unverified: FxHashSet<String> = documents
+            .iter()
+            .filter_map(|unsent| unsent.sketch.as_ref())
+            .flat_map(|sketch| known.candidates(sketch))
+            .filter(|story| !known.shingles.contains_key(story))
+            .map(|story| story.to_string())
+            .collect();
+        if !unverified.is_empty() {
+            let query = json!({ "bool": { "filter": [
+                { "terms": { "story": unverified } },
+                { "exists": { "field": "bands" } },
+            ] } });
+            self.cluster
+                .search_all(query, json!(["story", "body"]), |hit| {
+                    if let Some(story) = number(&hit["_source"]["story"]) {
+                        // A document without a body has no runs to hold: no article is verified
+                        // its copy.
+                        let body = hit["_source"]["body"].as_str().unwrap_or_default();
+                        known.shingles.insert(story, Shingles::of(body));
+                    }
+                })?;
+        }
         Ok(known)
     }
 }
@@ -458,25 +478,31 @@ impl Known {
     fn remember(&mut self, story: u64, sketch: Option<&Sketch>, copy: bool) {
         self.told.insert(story);
         if let Some(sketch) = sketch.filter(|_| !copy) {
-            self.remember_first(story, sketch.bands.into_iter(), sketch.shingles.clone());
+            self.remember_bands(story, sketch.bands.into_iter());
+            self.shingles
+                .entry(story)
+                .or_insert_with(|| sketch.shingles.clone());
         }
     }
 
-    /// Notes the first article of `story`, by its bands and shingles (an article without bands,
-    /// a copy or a short body, is only told).
-    fn remember_first(&mut self, story: u64, bands: impl Iterator<Item = u64>, shingles: Shingles) {
+    /// Notes the first article of `story` by its bands (an article without bands, a copy or a
+    /// short body, is only told).
+    fn remember_bands(&mut self, story: u64, bands: impl Iterator<Item = u64>) {
         self.told.insert(story);
-        let mut banded = false;
         for band in bands {
-            banded = true;
             let stories = self.bands.entry(band).or_default();
             if !stories.contains(&story) {
                 stories.push(story);
             }
         }
-        if banded {
-            self.shingles.entry(story).or_insert(shingles);
-        }
+    }
+
+    /// The stories whose first article a body with this sketch is compared with, best first, as
+    /// locally.
+    fn candidates(&self, sketch: &Sketch) -> impl Iterator<Item = u64> + use<> {
+        copies::candidates(&sketch.bands, &self.bands)
+            .into_iter()
+            .take(MAX_VERIFIED)
     }
 
     /// As the local index's `Stories::story_of`: the story sharing the most bands among those whose
@@ -484,13 +510,11 @@ impl Known {
     /// article is a copy.
     fn story_of(&mut self, sketch: Option<&Sketch>, fingerprint: u64) -> (u64, bool) {
         let similar = sketch.and_then(|sketch| {
-            copies::candidates(&sketch.bands, &self.bands)
-                .into_iter()
-                .find(|story| {
-                    self.shingles
-                        .get(story)
-                        .is_some_and(|first| sketch.shingles.copies(first))
-                })
+            self.candidates(sketch).find(|story| {
+                self.shingles
+                    .get(story)
+                    .is_some_and(|first| sketch.shingles.copies(first))
+            })
         });
         let (story, copy) = match similar {
             Some(story) => (story, true),

@@ -136,7 +136,15 @@ impl Cluster {
             "_source": source,
             "query": query,
             "sort": ["_doc"],
+            "track_total_hits": true,
         });
+        // Most answers fit in one page: a scroll (two more round trips) only when they do not.
+        let answer = self.call("POST", "/_search", Some(&body), &[])?.1;
+        let found = hits(&answer)?;
+        if total(&answer)? <= found.len() {
+            found.iter().for_each(&mut each);
+            return Ok(());
+        }
         let mut answer = self.call("POST", "/_search?scroll=1m", Some(&body), &[])?.1;
         let scroll = |method: &str, body: Value| {
             let url = format!("{}/_search/scroll", self.base);

@@ -8,13 +8,15 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::{Cluster, dsl, hits, total};
+use crate::error::QueryError;
 use crate::index::Stats;
 use crate::ingest::Article;
 use crate::search::compile::Bonuses;
 use crate::search::facets::{self, Facets, UNKNOWN};
-use crate::search::home::{self, Home};
+use crate::search::home::{self, Home, RESCORE_WINDOW};
 use crate::search::snippet::Snippeter;
 use crate::search::{Clause, Hit, Reading, SearchRequest, SearchResults, Sort};
+use crate::{analysis, export};
 
 /// Scores are computed with the whole index's term statistics, not each shard's: a title query
 /// finds the same article first whatever shard it landed on (one more round trip).
@@ -28,14 +30,27 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
         return Err(passage_refused());
     }
     let mut parsed = crate::search::parse(request)?;
-    let on_cluster = OnCluster { cluster };
+    let mut filters: Vec<Value> = home::filters(request).iter().map(dsl::query).collect();
+    let mut must_not = Vec::new();
+    if let Some(id) = &request.like {
+        filters.push(like(cluster, id)?);
+        // The article and its copies are the same story, not like it.
+        must_not.push(
+            json!({ "terms": { "story": { "index": cluster.name, "id": id, "path": "story" } } }),
+        );
+    }
+    let on_cluster = OnCluster {
+        cluster,
+        filters,
+        must_not,
+    };
     let (ranked, softened) = match &mut parsed {
         Some(parsed) => home::read_and_rank(&on_cluster, parsed, request)?,
         None => (home::every(&on_cluster, request)?, false),
     };
+    let found = sources(cluster, ranked.found, request.snippets)?;
     let mut snippeter = Snippeter::new(ranked.highlight);
-    let mut hits: Vec<Hit> = ranked
-        .found
+    let mut hits: Vec<Hit> = found
         .iter()
         .enumerate()
         .map(|(i, found)| {
@@ -52,7 +67,7 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
             hit
         })
         .collect();
-    copies(cluster, &ranked.found, &mut hits)?;
+    copies(cluster, &found, &mut hits)?;
     Ok(SearchResults {
         query: request.query.clone(),
         read_as: parsed.map(|parsed| Reading {
@@ -71,6 +86,34 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
     })
 }
 
+/// The page's hits with their articles, read in one request (the body only for snippets).
+fn sources(cluster: &Cluster, mut found: Vec<Value>, body: bool) -> anyhow::Result<Vec<Value>> {
+    if found.is_empty() {
+        return Ok(found);
+    }
+    let ids: Vec<&Value> = found.iter().map(|hit| &hit["_id"]).collect();
+    let excludes = if body { "bands" } else { "bands,body" };
+    let path = format!("/_mget?_source_excludes={excludes}");
+    let answer = cluster
+        .call("POST", &path, Some(&json!({ "ids": ids })), &[])?
+        .1;
+    let docs = answer["docs"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if docs.len() != found.len() {
+        anyhow::bail!(
+            "the cluster gave {} of {} articles: {answer}",
+            docs.len(),
+            found.len()
+        );
+    }
+    for (hit, doc) in found.iter_mut().zip(docs) {
+        hit["_source"] = doc["_source"].clone();
+    }
+    Ok(found)
+}
+
 /// Why a cluster searches no passage.
 pub(crate) fn passage_refused() -> anyhow::Error {
     anyhow::anyhow!(
@@ -78,9 +121,28 @@ pub(crate) fn passage_refused() -> anyhow::Error {
     )
 }
 
-/// The cluster as a home for searches: a page is one `_search`.
+/// The articles like the one with `id`: a MoreLikeThis over the terms emeroteca's analyzer
+/// makes of its title and body, as the local index's over its title and body.
+fn like(cluster: &Cluster, id: &str) -> anyhow::Result<Value> {
+    let Some(article) = get(cluster, id)? else {
+        return Err(QueryError(format!("no article with id `{id}`")).into());
+    };
+    let mut italian = analysis::italian();
+    let text = [&article.title, &article.body].map(|text| export::analysed(&mut italian, text));
+    Ok(json!({ "more_like_this": {
+        "fields": ["title_terms", "body_terms"],
+        "like": text,
+        "min_term_freq": 1,
+        "min_doc_freq": 1,
+        "max_query_terms": 30,
+    }}))
+}
+
+/// The cluster as a home for searches: a page is one `_search`, under the request's filters.
 struct OnCluster<'a> {
     cluster: &'a Cluster,
+    filters: Vec<Value>,
+    must_not: Vec<Value>,
 }
 
 impl Home for OnCluster<'_> {
@@ -92,12 +154,37 @@ impl Home for OnCluster<'_> {
         bonuses: &Bonuses,
         request: &SearchRequest,
     ) -> anyhow::Result<(usize, Vec<Value>, Option<Facets>)> {
-        let body = body(self.cluster, query, bonuses, request);
-        let answer = self.cluster.call("POST", SEARCH, Some(&body), &[])?.1;
-        let facets = request
-            .facets
-            .then(|| facets_of(&answer["aggregations"], request));
-        Ok((total(&answer)?, hits(&answer)?.to_vec(), facets))
+        // Copies shown once: more candidates than the page are ranked, so that the page still
+        // holds as many stories, as locally; the window grows until it does or holds every
+        // match (Lucene cannot rescore a collapsed search).
+        let wanted = request.offset + request.limit;
+        let mut window = if request.all_copies {
+            wanted
+        } else {
+            wanted * 2
+        }
+        .max(1);
+        let mut facets = None;
+        loop {
+            let body = self.body(query, bonuses, request, window, facets.is_none());
+            let answer = self.cluster.call("POST", SEARCH, Some(&body), &[])?.1;
+            if request.facets && facets.is_none() {
+                facets = Some(facets_of(&answer["aggregations"], request));
+            }
+            let total = total(&answer)?;
+            let mut found = hits(&answer)?.to_vec();
+            // Every match is ranked once the window held fewer than it allowed, or all of them.
+            let exhausted = found.len() < window || window >= total;
+            if !request.all_copies {
+                found = self.one_per_story(found);
+            }
+            if found.len() >= wanted || exhausted {
+                let page = found.into_iter().skip(request.offset).take(request.limit);
+                return Ok((total, page.collect(), facets));
+            }
+            // Invariant: the window grows strictly and never past the matches, so the loop ends.
+            window = (window * 4).min(total);
+        }
     }
 
     fn one_per_story(&self, found: Vec<Value>) -> Vec<Value> {
@@ -112,62 +199,58 @@ impl Home for OnCluster<'_> {
     }
 }
 
-/// The `_search` body: the query and its bonuses under the filters, the page, the order, one
-/// hit per story (the others named by [`copies`]), and the facets as aggregations. The bonuses
-/// score every match rather than the best hundred, as Lucene's rescoring cannot go with
-/// collapsing.
-fn body(
-    cluster: &Cluster,
-    query: Option<&Clause>,
-    bonuses: &Bonuses,
-    request: &SearchRequest,
-) -> Value {
-    let mut filters: Vec<Value> = home::filters(request).iter().map(dsl::query).collect();
-    let mut must_not = Vec::new();
-    if let Some(id) = &request.like {
-        filters.push(json!({ "more_like_this": {
-            "fields": ["title", "body"],
-            "like": [{ "_index": cluster.name, "_id": id }],
-            "min_term_freq": 1,
-            "min_doc_freq": 1,
-            "max_query_terms": 30,
-        }}));
-        // The article and its copies are the same story, not like it.
-        must_not.push(
-            json!({ "terms": { "story": { "index": cluster.name, "id": id, "path": "story" } } }),
-        );
-    }
-    let must = match query {
-        Some(query) => dsl::query(query),
-        None => json!({ "match_all": {} }),
-    };
-    let should: Vec<Value> = bonuses.queries.iter().map(dsl::query).collect();
-    let mut body = json!({
-        "query": { "bool": { "must": must, "should": should, "filter": filters, "must_not": must_not } },
-        "from": request.offset,
-        "size": request.limit,
-        "track_total_hits": true,
-        "track_scores": true,
-        "_source": { "excludes": if request.snippets { json!(["bands"]) } else { json!(["bands", "body"]) } },
-    });
-    body["sort"] = match request.sort {
-        Sort::Relevance => json!(["_score"]),
-        Sort::Date => json!([{ "date": { "order": "desc", "missing": "_last" } }, "_score"]),
-        Sort::Oldest => json!([{ "date": { "order": "asc", "missing": "_last" } }, "_score"]),
-    };
-    if !request.all_copies {
-        body["collapse"] = json!({ "field": "story" });
-    }
-    if request.facets {
-        body["aggs"] = json!({
-            "section": { "terms": { "field": "section.raw", "size": 10000, "missing": UNKNOWN } },
-            "month": { "date_histogram": {
-                "field": "date", "calendar_interval": "month", "format": "yyyy-MM", "min_doc_count": 1,
-            }},
-            "undated": { "missing": { "field": "date" } },
+impl OnCluster<'_> {
+    /// The `_search` body: the query under the filters, the first `window` matches in the order
+    /// asked for, the bonuses reordering the best of them (as locally, by rescoring), and the
+    /// facets as aggregations when asked and `with_facets`.
+    fn body(
+        &self,
+        query: Option<&Clause>,
+        bonuses: &Bonuses,
+        request: &SearchRequest,
+        window: usize,
+        with_facets: bool,
+    ) -> Value {
+        let must = match query {
+            Some(query) => dsl::query(query),
+            None => json!({ "match_all": {} }),
+        };
+        let mut body = json!({
+            "query": { "bool": { "must": must, "filter": self.filters, "must_not": self.must_not } },
+            "size": window,
+            "track_total_hits": true,
+            "track_scores": true,
+            // The stories only: the page's articles are read once it is known (see [`sources`]).
+            "_source": ["story"],
         });
+        body["sort"] = match request.sort {
+            Sort::Relevance => json!(["_score"]),
+            Sort::Date => json!([{ "date": { "order": "desc", "missing": "_last" } }, "_score"]),
+            Sort::Oldest => json!([{ "date": { "order": "asc", "missing": "_last" } }, "_score"]),
+        };
+        if request.sort == Sort::Relevance && !bonuses.queries.is_empty() {
+            let should: Vec<Value> = bonuses.queries.iter().map(dsl::query).collect();
+            body["rescore"] = json!({
+                "window_size": window.max(RESCORE_WINDOW),
+                "query": {
+                    "rescore_query": { "bool": { "should": should } },
+                    "query_weight": 1.0,
+                    "rescore_query_weight": 1.0,
+                    "score_mode": "total",
+                },
+            });
+        }
+        if request.facets && with_facets {
+            body["aggs"] = json!({
+                "section": { "terms": { "field": "section.raw", "size": 10000, "missing": UNKNOWN } },
+                "month": { "date_histogram": {
+                    "field": "date", "calendar_interval": "month", "format": "yyyy-MM", "min_doc_count": 1,
+                }},
+                "undated": { "missing": { "field": "date" } },
+            });
+        }
+        body
     }
-    body
 }
 
 /// Names the other articles of each hit's story, with one more request for the whole page

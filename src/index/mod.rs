@@ -188,8 +188,8 @@ fn open_or_create(path: &Path) -> anyhow::Result<OpenIndex> {
     fs::create_dir_all(path)
         .with_context(|| format!("cannot create index folder {}", path.display()))?;
     // zstd packs news prose tighter than the default lz4 (the store is most of an index). A
-    // hit decompresses its whole block: blocks of 8 KB, one or two news articles, rather than
-    // the default 16 KB, cut search time by 9% for 6% more index (BENCHMARKS.md).
+    // hit decompresses its whole block: blocks of one or two news articles, smaller than
+    // tantivy's default, cut search time for a little more index (BENCHMARKS.md).
     let settings = IndexSettings {
         docstore_compression: Compressor::Zstd(ZstdCompressor::default()),
         docstore_blocksize: DOCSTORE_BLOCK_BYTES,

@@ -21,7 +21,7 @@ pub struct Stats {
     pub last_date: Option<NaiveDate>,
     /// Articles without a publication date.
     pub undated: u64,
-    /// Articles left out as copies of indexed ones.
+    /// Articles that are copies of a story indexed before them (indexed, shown with it).
     pub duplicates: u64,
 }
 

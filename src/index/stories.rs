@@ -239,9 +239,9 @@ struct SegmentBands {
 }
 
 impl SegmentBands {
-    /// Making the filter costs about as much per band term as looking up an article's 16
-    /// bands costs per this many terms (128 ns a term against 2 µs an article, on a 1M
-    /// index): the filter is made once the direct lookups have cost as much as it would.
+    /// Making the filter costs about as much per band term as looking up an article's bands
+    /// costs per this many terms: the filter is made once the direct lookups have cost as much
+    /// as it would.
     const TERMS_PER_ARTICLE: usize = 16;
 
     fn new(segment: SegmentId) -> SegmentBands {
@@ -267,8 +267,7 @@ impl SegmentBands {
 
 /// The band terms a segment may hold: a Bloom filter, so that an article's bands are looked up
 /// only in the term dictionaries of the segments that may hold them. Each lookup in a large
-/// dictionary is a walk of cache misses, and most find nothing: 70% of them in a first run of
-/// 1,000,000 articles, which the filters make 3% faster.
+/// dictionary is a walk of cache misses, and most find nothing in a first run.
 struct BandFilter {
     bits: Vec<u64>,
 }

@@ -19,8 +19,8 @@ use super::squeeze_spaces;
 
 /// When the structure reading and Readability agree this much (F1 of their shingles), the third
 /// vote could only choose between near-identical texts: Readability's is taken without asking
-/// trafilatura, which costs as much as the other two together. On the development pages this
-/// keeps mean F1 at 0.959 (0.962 with every vote) in half the time (`benches/extraction.rs`).
+/// trafilatura, which costs as much as the other two together (its cost and the F1 it keeps
+/// are in BENCHMARKS.md, from `benches/extraction.rs`).
 const AGREED: f64 = 0.95;
 
 /// The article text of a parsed page (`page` is `html` parsed), paragraphs separated by blank

@@ -29,6 +29,9 @@ pub(crate) trait Home {
     fn one_per_story(&self, found: Vec<Self::Found>) -> Vec<Self::Found>;
 }
 
+/// How many of the best candidates by BM25 the bonuses may reorder.
+pub(crate) const RESCORE_WINDOW: usize = 100;
+
 /// The articles a query finds, the page of them asked for, and what their snippets mark.
 pub(crate) struct Ranked<F> {
     pub total_hits: usize,

@@ -367,7 +367,7 @@ fn fetch(
 }
 
 /// The articles like the one with `id`: tantivy's MoreLikeThis over its title and body, the
-/// article itself left out (its copies were never indexed).
+/// article itself and its copies left out (they are its story).
 fn like(searcher: &Searcher, fields: &Fields, id: &str) -> anyhow::Result<Box<dyn Query>> {
     let id_term = Term::from_field_text(fields.id, id);
     let found = searcher.search(

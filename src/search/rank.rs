@@ -7,6 +7,7 @@ use tantivy::{DateTime, DocAddress, DocId, DocSet, Order, Searcher, SeekDangerRe
 
 use super::compile::Bonuses;
 use super::facets::FacetCollector;
+use super::home::RESCORE_WINDOW;
 use super::near;
 use super::stories;
 use super::{Facets, SearchRequest, Sort};
@@ -22,9 +23,6 @@ struct Rescore {
     queries: Vec<Box<dyn Query>>,
     near: Vec<Term>,
 }
-
-/// How many of the best candidates by BM25 the bonuses may reorder.
-const RESCORE_WINDOW: usize = 100;
 
 /// The total, the page of hits asked for and the facets, for `query`. A story's best-ranked
 /// copy stands for it in the hits and the facets count it once, unless the request asks for

@@ -272,7 +272,7 @@ impl IndexState {
     }
 }
 
-/// Articles left out as copies, over all the files of the saved state in `dir`.
+/// Articles that are copies of an earlier story, over all the files of the saved state in `dir`.
 pub fn duplicates(dir: &Path) -> io::Result<u64> {
     let (state, _) = IndexState::read(dir)?;
     Ok(state.merged()?.map(|(_, f)| u64::from(f.duplicates)).sum())
