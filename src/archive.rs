@@ -1,12 +1,31 @@
 //! Where searches are answered: the local index, or an index on a cluster (`--engine URL`).
 //! Both give the same values, so every front end and renderer serves either.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use crate::cluster::{self, Cluster};
-use crate::index::{self, OpenIndex, Stats};
+use crate::index::{self, OpenIndex};
 use crate::ingest::Article;
 use crate::search::{self, SearchRequest, SearchResults};
+
+/// What an archive holds, in either home.
+#[derive(Debug)]
+pub struct Stats {
+    pub articles: u64,
+    pub segments: usize,
+    pub size_bytes: u64,
+    pub schema_version: u32,
+    pub sections: BTreeMap<String, u64>,
+    pub first_date: Option<NaiveDate>,
+    pub last_date: Option<NaiveDate>,
+    /// Articles without a publication date.
+    pub undated: u64,
+    /// Articles that are copies of a story indexed before them (indexed, shown with it).
+    pub duplicates: u64,
+}
 
 pub enum Archive {
     Local(OpenIndex),

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::{Cluster, dsl, hits, total};
+use crate::archive::Stats;
 use crate::error::QueryError;
-use crate::index::Stats;
 use crate::ingest::Article;
 use crate::search::compile::Bonuses;
 use crate::search::facets::{self, Facets, UNKNOWN};

@@ -26,7 +26,7 @@ use crate::ingest::Article;
 pub(crate) use crate::update::{IndexOptions, IndexReport};
 use read_only::ReadOnlyDirectory;
 pub use schema::{Fields, IndexSchema};
-pub(crate) use stats::{Stats, stats};
+pub(crate) use stats::stats;
 pub(crate) use writer::update;
 
 /// The file beside tantivy's `meta.json` that records the schema version.

@@ -5,25 +5,10 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::Context;
-use chrono::NaiveDate;
 
 use super::{Fields, OpenIndex};
+use crate::archive::Stats;
 use crate::update::state;
-
-#[derive(Debug)]
-pub struct Stats {
-    pub articles: u64,
-    pub segments: usize,
-    pub size_bytes: u64,
-    pub schema_version: u32,
-    pub sections: BTreeMap<String, u64>,
-    pub first_date: Option<NaiveDate>,
-    pub last_date: Option<NaiveDate>,
-    /// Articles without a publication date.
-    pub undated: u64,
-    /// Articles that are copies of a story indexed before them (indexed, shown with it).
-    pub duplicates: u64,
-}
 
 pub(crate) fn stats(opened: &OpenIndex, path: &Path) -> anyhow::Result<Stats> {
     let searcher = opened.reader.searcher();

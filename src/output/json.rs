@@ -6,7 +6,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::index::{IndexReport, Stats};
+use crate::archive::Stats;
+use crate::index::IndexReport;
 use crate::ingest::Article;
 use crate::search::{Hit, SearchResults};
 

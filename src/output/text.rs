@@ -4,7 +4,8 @@
 use std::io::{self, Write};
 
 use super::timeline;
-use crate::index::{IndexReport, Stats};
+use crate::archive::Stats;
+use crate::index::IndexReport;
 use crate::ingest::Article;
 use crate::search::{Facets, SearchResults, Snippet, typo};
 
