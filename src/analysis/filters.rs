@@ -310,7 +310,7 @@ impl TokenRewrite for StopWords {
 pub(crate) struct Stem;
 
 /// Each thread's cache is cleared when it grows past this many words, which bounds its memory.
-const STEM_CACHE_WORDS: usize = 100_000;
+const STEM_CACHE_WORDS: usize = 300_000;
 
 /// A word's stem, and its lemma's stem when that differs.
 type Stems = (String, Option<String>);
