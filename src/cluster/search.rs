@@ -57,10 +57,12 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
             let mut hit = Hit::of(
                 article(&found["_source"]),
                 request.offset + i + 1,
+                // Ordered by date, a hit may carry no score.
                 found["_score"].as_f64().unwrap_or(0.0) as f32,
                 Vec::new(),
             );
             if request.snippets {
+                // Every document is sent with its body; one without shows no passage.
                 let body = found["_source"]["body"].as_str().unwrap_or_default();
                 hit.mark(body, &mut snippeter, None, request.fragments);
             }
@@ -111,7 +113,14 @@ fn sources(cluster: &Cluster, mut found: Vec<Value>, body: bool) -> anyhow::Resu
     for (hit, doc) in found.iter_mut().zip(docs) {
         hit["_source"] = doc["_source"].clone();
     }
-    Ok(found)
+    // An article deleted between the search and this read (a run of `index --to` under way)
+    // is no longer there to show.
+    let present = docs.iter().map(|doc| doc["found"] == json!(true));
+    Ok(found
+        .into_iter()
+        .zip(present)
+        .filter_map(|(hit, present)| present.then_some(hit))
+        .collect())
 }
 
 /// Why a cluster searches no passage.
