@@ -216,7 +216,7 @@ struct Unsent {
 }
 
 impl Sink for IntoCluster<'_> {
-    fn remove(&mut self, keys: &[String], _: &mut Ledger) -> anyhow::Result<()> {
+    fn remove(&mut self, keys: &[String]) -> anyhow::Result<()> {
         delete_files(self.cluster, keys)
     }
 

@@ -103,7 +103,7 @@ struct IntoIndex<'a> {
 }
 
 impl Sink for IntoIndex<'_> {
-    fn remove(&mut self, keys: &[String], _: &mut Ledger) -> anyhow::Result<()> {
+    fn remove(&mut self, keys: &[String]) -> anyhow::Result<()> {
         // An index that was empty holds nothing of any file.
         if !self.index_was_empty {
             for key in keys {

@@ -28,7 +28,7 @@ pub(crate) struct Ledger {
 /// Where a run's articles go.
 pub(crate) trait Sink {
     /// Removes what the home holds of these files: vanished, or about to be read again.
-    fn remove(&mut self, keys: &[String], ledger: &mut Ledger) -> anyhow::Result<()>;
+    fn remove(&mut self, keys: &[String]) -> anyhow::Result<()>;
 
     /// Starts a file whose articles follow ([`Sink::add`]) until [`Sink::read`] or
     /// [`Sink::abandon`]; `entry` is what the state will say of it, its articles uncounted.
@@ -75,7 +75,7 @@ pub(crate) fn run(
 ) -> anyhow::Result<IndexReport> {
     let started = Instant::now();
     let changes = !plan.vanished.is_empty() || plan.pending_files() > 0;
-    sink.remove(&plan.vanished, &mut ledger)?;
+    sink.remove(&plan.vanished)?;
     for key in &plan.vanished {
         ledger.state.remove(key);
         ledger.report.removed += 1;
@@ -115,7 +115,7 @@ pub(crate) fn run(
             .filter(|(_, loaded)| matches!(loaded, Some(l) if !matches!(l, Loaded::SameContent)))
             .map(|(pending, _)| pending.file.key.clone())
             .collect();
-        sink.remove(&again, &mut ledger)?;
+        sink.remove(&again)?;
         let mut finished = true;
         for (pending, loaded) in chunk.iter().zip(loads) {
             let Some(loaded) = loaded else { continue };
