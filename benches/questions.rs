@@ -21,8 +21,8 @@ use std::time::Instant;
 use anyhow::{Context, ensure};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, STORED, STRING, Schema, Value};
-use tantivy::{Index, TantivyDocument, Term};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
 
 #[path = "support/plain.rs"]
 mod plain;
@@ -180,13 +180,7 @@ fn emeroteca_ranks(
 
 /// The plain pipeline, in memory: title ×2 and body, the question's words ORed.
 fn plain_ranks(corpus: &Path, questions: &[Question]) -> anyhow::Result<Ranks> {
-    let mut builder = Schema::builder();
-    let text = plain::text_options();
-    let id = builder.add_text_field("id", STRING | STORED);
-    let title = builder.add_text_field("title", text.clone());
-    let body = builder.add_text_field("body", text);
-    let index = Index::create_in_ram(builder.build());
-    plain::register(&index);
+    let (index, id, title, body) = plain::title_and_body_index();
     let mut writer = index.writer::<TantivyDocument>(100_000_000)?;
     let mut files: Vec<PathBuf> = fs::read_dir(corpus)?
         .map(|entry| entry.map(|e| e.path()))

@@ -20,10 +20,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use emeroteca::archive::Archive;
 use emeroteca::search::SearchRequest;
+use tantivy::TantivyDocument;
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
-use tantivy::schema::{Field, STORED, STRING, Schema, Value};
-use tantivy::{Index, TantivyDocument};
+use tantivy::schema::{Field, Value};
 
 #[path = "support/plain.rs"]
 mod plain;
@@ -147,13 +147,7 @@ fn plain_ranks(
     queries: &[Known],
     title_boost: Option<f32>,
 ) -> anyhow::Result<Ranks> {
-    let mut builder = Schema::builder();
-    let text = plain::text_options();
-    let id = builder.add_text_field("id", STRING | STORED);
-    let title = builder.add_text_field("title", text.clone());
-    let body = builder.add_text_field("body", text);
-    let index = Index::create_in_ram(builder.build());
-    plain::register(&index);
+    let (index, id, title, body) = plain::title_and_body_index();
     let mut writer = index.writer::<TantivyDocument>(100_000_000)?;
     for article in articles {
         let mut doc = TantivyDocument::new();

@@ -29,11 +29,17 @@ pub fn prepared(args: &[String]) -> anyhow::Result<PathBuf> {
 pub fn index(corpus: &Path, index: &Path) -> anyhow::Result<()> {
     // A previous run's index may be there, or not.
     let _ = std::fs::remove_dir_all(index);
-    let output = Command::new(BIN)
-        .args(["index", "--quiet", "--index"])
-        .arg(index)
-        .arg(corpus)
-        .output()?;
+    run_index(
+        Command::new(BIN)
+            .args(["index", "--quiet", "--index"])
+            .arg(index)
+            .arg(corpus),
+    )
+}
+
+/// Runs an `emeroteca index` command; its failure is an error with what it said.
+fn run_index(command: &mut Command) -> anyhow::Result<()> {
+    let output = command.output()?;
     ensure!(
         output.status.success(),
         "emeroteca index failed: {}",
@@ -53,15 +59,10 @@ pub fn index_into_cluster(corpus: &Path, url: &str, state: &Path) -> anyhow::Res
         .build()
         .into();
     agent.delete(url).call()?;
-    let output = Command::new(BIN)
-        .args(["index", "--quiet", "--to", url, "--state"])
-        .arg(state)
-        .arg(corpus)
-        .output()?;
-    ensure!(
-        output.status.success(),
-        "emeroteca index --to failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(())
+    run_index(
+        Command::new(BIN)
+            .args(["index", "--quiet", "--to", url, "--state"])
+            .arg(state)
+            .arg(corpus),
+    )
 }

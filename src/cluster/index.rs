@@ -376,6 +376,7 @@ impl IntoCluster<'_> {
         answer: &Value,
         report: &mut IndexReport,
     ) -> anyhow::Result<()> {
+        // An answer without its items is one of the wrong length: an error below.
         let items = answer["items"]
             .as_array()
             .map(Vec::as_slice)

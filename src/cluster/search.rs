@@ -99,6 +99,7 @@ fn sources(cluster: &Cluster, mut found: Vec<Value>, body: bool) -> anyhow::Resu
     let answer = cluster
         .call("POST", &path, Some(&json!({ "ids": ids })), &[])?
         .1;
+    // An answer without its list of documents is one of the wrong length: an error below.
     let docs = answer["docs"]
         .as_array()
         .map(Vec::as_slice)
