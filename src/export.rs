@@ -176,14 +176,8 @@ pub(crate) fn analysed(analyzer: &mut TextAnalyzer, text: &str) -> String {
 /// `whitespace` analyzer reads them back (for a field without positions).
 fn words(analyzer: &mut TextAnalyzer, text: &str) -> String {
     let tokens = analysis::tokens(analyzer, text);
-    let mut out = String::with_capacity(text.len());
-    for token in tokens {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&token.text);
-    }
-    out
+    let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+    words.join(" ")
 }
 
 /// Terms at their positions (in order) as [`analysed`] writes them.
@@ -212,7 +206,7 @@ pub(crate) const CLUSTER_MAPPING: u64 = 2;
 /// `headline`: emeroteca's own terms (see [`document`]), which the `emeroteca_terms` analyzer
 /// only splits into positions. Title and body are kept as they are, not indexed (the cluster
 /// would analyse them again for nothing); sections and sources are folded keywords, and the
-/// story a keyword search collapses on.
+/// story a keyword that groups copies.
 pub fn settings() -> Value {
     let shown_text = json!({ "type": "text", "index": false });
     let terms = json!({ "type": "text", "analyzer": "emeroteca_terms" });

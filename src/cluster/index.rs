@@ -234,6 +234,8 @@ impl Sink for IntoCluster<'_> {
     /// Queues articles, sending them once they are many. Documents are named by article id: a
     /// page captured again replaces the earlier capture by itself.
     fn add(&mut self, articles: Vec<Article>, _: bool, ledger: &mut Ledger) -> anyhow::Result<()> {
+        // The loop begins every file before it hands over its articles (`update::run`): the
+        // last one is the file begun.
         let file = self.files.len() - 1;
         for article in articles {
             let analysed = export::Analysed::of(&article);

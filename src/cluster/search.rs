@@ -12,10 +12,11 @@ use crate::archive::Stats;
 use crate::error::QueryError;
 use crate::ingest::Article;
 use crate::search::compile::Bonuses;
-use crate::search::facets::{self, Facets, UNKNOWN};
+use crate::search::facets::{Facets, UNKNOWN};
 use crate::search::home::{self, Home, RESCORE_WINDOW};
 use crate::search::snippet::Snippeter;
-use crate::search::{Clause, Hit, Reading, SearchRequest, SearchResults, Sort};
+use crate::search::typo::Suggestion;
+use crate::search::{Clause, Hit, SearchRequest, SearchResults, Sort};
 use crate::{analysis, export};
 
 /// Scores are computed with the whole index's term statistics, not each shard's: a title query
@@ -44,12 +45,12 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
         filters,
         must_not,
     };
-    let (ranked, softened) = match &mut parsed {
+    let (mut ranked, softened) = match &mut parsed {
         Some(parsed) => home::read_and_rank(&on_cluster, parsed, request)?,
         None => (home::every(&on_cluster, request)?, false),
     };
-    let found = sources(cluster, ranked.found, request.snippets)?;
-    let mut snippeter = Snippeter::new(ranked.highlight);
+    let found = sources(cluster, std::mem::take(&mut ranked.found), request.snippets)?;
+    let mut snippeter = Snippeter::new(std::mem::take(&mut ranked.highlight));
     let mut hits: Vec<Hit> = found
         .iter()
         .enumerate()
@@ -70,22 +71,11 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
         })
         .collect();
     copies(cluster, &found, &mut hits)?;
-    Ok(SearchResults {
-        query: request.query.clone(),
-        read_as: parsed.map(|parsed| Reading {
-            query: parsed.tree.to_string(),
-            forgiven: parsed.forgiven,
-            softened,
-        }),
-        total_hits: ranked.total_hits,
-        took: started.elapsed(),
-        relaxed: ranked.relaxed,
-        partial_hits: ranked.partial_hits,
-        suggestion: None,
-        unknown_words: 0,
-        facets: ranked.facets,
-        hits,
-    })
+    // No `did you mean` on a cluster: its term dictionaries are not at hand.
+    let none = Suggestion::default();
+    Ok(home::results(
+        request, parsed, softened, ranked, hits, none, started,
+    ))
 }
 
 /// The page's hits with their articles, read in one request (the body only for snippets).
@@ -179,7 +169,7 @@ impl Home for OnCluster<'_> {
             let body = self.body(query, bonuses, request, window, facets.is_none());
             let answer = self.cluster.call("POST", SEARCH, Some(&body), &[])?.1;
             if request.facets && facets.is_none() {
-                facets = Some(facets_of(&answer["aggregations"], request));
+                facets = Some(facets_of(&answer["aggregations"]));
             }
             let total = total(&answer)?;
             let mut found = hits(&answer)?.to_vec();
@@ -299,7 +289,7 @@ fn copies(cluster: &Cluster, found: &[Value], hits: &mut [Hit]) -> anyhow::Resul
     Ok(())
 }
 
-fn facets_of(aggregations: &Value, request: &SearchRequest) -> Facets {
+fn facets_of(aggregations: &Value) -> Facets {
     let buckets = |name: &str, key: &str| -> BTreeMap<String, u64> {
         aggregations[name]["buckets"]
             .as_array()
@@ -315,10 +305,11 @@ fn facets_of(aggregations: &Value, request: &SearchRequest) -> Facets {
     if undated > 0 {
         month.insert(UNKNOWN.to_string(), undated);
     }
+    // The timeline's period is chosen with the answer (see `home::results`).
     Facets {
-        interval: facets::interval(&month, request.interval),
         section,
         month,
+        ..Facets::default()
     }
 }
 

@@ -124,6 +124,7 @@ impl Sink for IntoIndex<'_> {
         replaces_same_id: bool,
         ledger: &mut Ledger,
     ) -> anyhow::Result<()> {
+        // The loop begins every file before it hands over its articles (`update::run`).
         let Some((key, entry, since_commit)) = self.file.as_mut() else {
             return Ok(());
         };

@@ -6,7 +6,11 @@
 use super::clause::{Clause, Occurs, On};
 use super::compile::{self, Bonuses, Words};
 use super::highlight::Highlight;
-use super::{Facets, SearchRequest, Sort, query, sentence};
+use std::time::Instant;
+
+use super::{
+    Facets, Hit, Reading, SearchRequest, SearchResults, Sort, facets, query, sentence, typo,
+};
 use crate::analysis;
 
 /// Where articles are ranked: the local index or a cluster.
@@ -40,6 +44,42 @@ pub(crate) struct Ranked<F> {
     pub relaxed: bool,
     pub partial_hits: usize,
     pub highlight: Highlight,
+}
+
+/// The answer to `request`: how the query was read (`parsed`, `softened`), what a home ranked,
+/// the `hits` it read of them, and what `did you mean` found; the facets' timeline fits the
+/// request. `ranked.found` has been read into `hits`.
+pub(crate) fn results<F>(
+    request: &SearchRequest,
+    parsed: Option<query::Parsed>,
+    softened: bool,
+    ranked: Ranked<F>,
+    hits: Vec<Hit>,
+    suggestion: typo::Suggestion,
+    started: Instant,
+) -> SearchResults {
+    SearchResults {
+        query: request.query.clone(),
+        read_as: parsed.map(|parsed| Reading {
+            query: parsed.tree.to_string(),
+            forgiven: parsed.forgiven,
+            softened,
+        }),
+        total_hits: ranked.total_hits,
+        took: started.elapsed(),
+        relaxed: ranked.relaxed,
+        partial_hits: ranked.partial_hits,
+        suggestion: suggestion.query,
+        unknown_words: suggestion.unknown,
+        facets: request.facets.then(|| {
+            let found = ranked.facets.unwrap_or_default();
+            Facets {
+                interval: facets::interval(&found.month, request.interval),
+                ..found
+            }
+        }),
+        hits,
+    }
 }
 
 /// Every article under the request's filters, in its order.

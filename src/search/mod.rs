@@ -181,6 +181,7 @@ impl Hit {
         };
         self.title_snippet = snippet::whole(&self.title, &title_matches);
         let mut passages = snippet::passages(body, &body_matches, fragments.max(1));
+        // An empty body has no passage: the snippet is empty, as it should show.
         self.snippet = passages.first().cloned().unwrap_or_default();
         if fragments > 0 {
             self.fragments = std::mem::take(&mut passages);
@@ -265,7 +266,7 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         fields: &fields,
         filters,
     };
-    let (ranked, softened) = match &mut parsed {
+    let (mut ranked, softened) = match &mut parsed {
         Some(parsed) => home::read_and_rank(&local, parsed, request)?,
         None => (home::every(&local, request)?, false),
     };
@@ -275,27 +276,11 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
         }
         _ => typo::Suggestion::default(),
     };
-    let hits = fetch(&searcher, &fields, ranked.found, request, ranked.highlight)?;
-    let facets = ranked.facets.unwrap_or_default();
-    Ok(SearchResults {
-        query: request.query.clone(),
-        read_as: parsed.map(|parsed| Reading {
-            query: parsed.tree.to_string(),
-            forgiven: parsed.forgiven,
-            softened,
-        }),
-        total_hits: ranked.total_hits,
-        took: started.elapsed(),
-        relaxed: ranked.relaxed,
-        partial_hits: ranked.partial_hits,
-        suggestion: suggestion.query,
-        unknown_words: suggestion.unknown,
-        facets: request.facets.then(|| Facets {
-            interval: facets::interval(&facets.month, request.interval),
-            ..facets
-        }),
-        hits,
-    })
+    let found = std::mem::take(&mut ranked.found);
+    let highlight = std::mem::take(&mut ranked.highlight);
+    let hits = fetch(&searcher, &fields, found, request, highlight)?;
+    let results = home::results(request, parsed, softened, ranked, hits, suggestion, started);
+    Ok(results)
 }
 
 /// The request's query parsed; none when it only asks for articles like one, or holding a
