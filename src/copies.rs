@@ -44,7 +44,9 @@ pub(crate) fn sketch(body: &str) -> Option<Sketch> {
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&pair[0].to_le_bytes());
         bytes[8..].copy_from_slice(&pair[1].to_le_bytes());
-        bands[band] = xxh3_64_with_seed(&bytes, band as u64);
+        // 32 bits tell bands apart well enough (a candidate needs two, then its text is
+        // compared), and keys of four bytes make a far smaller term dictionary than eight.
+        bands[band] = xxh3_64_with_seed(&bytes, band as u64) >> 32;
     }
     Some(Sketch {
         bands,

@@ -200,7 +200,7 @@ pub(crate) fn analysed_positions<'a>(terms: impl Iterator<Item = (usize, &'a str
 
 /// The version of the cluster index's mapping: an index made with another holds other fields,
 /// and is refused rather than searched wrongly.
-pub(crate) const CLUSTER_MAPPING: u64 = 2;
+pub(crate) const CLUSTER_MAPPING: u64 = 3;
 
 /// Index settings and mappings. Queries search `title_terms`, `body_terms`, `exact_terms` and
 /// `headline`: emeroteca's own terms (see [`document`]), which the `emeroteca_terms` analyzer

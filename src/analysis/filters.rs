@@ -148,6 +148,18 @@ impl TokenRewrite for Headline {
     }
 }
 
+/// Replaces a term by its 64-bit hash in hex: a whole title is compared only for equality, and
+/// sixteen characters make a smaller term dictionary than a title of sixty.
+#[derive(Clone)]
+pub(crate) struct Hashed;
+
+impl TokenRewrite for Hashed {
+    fn rewrite(&mut self, token: &mut Token) -> bool {
+        token.text = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(token.text.as_bytes()));
+        true
+    }
+}
+
 /// What a name's second term starts with: no analysed word can (words are letters and digits).
 pub(crate) const NAME_MARK: char = '^';
 

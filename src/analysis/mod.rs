@@ -17,7 +17,7 @@ use tantivy::tokenizer::{
 
 pub use filters::fold_accents;
 pub(crate) use filters::{
-    ApostropheAccent, Elision, FoldAccents, Headline, MarkNames, NAME_MARK, Rewrite, Stem,
+    ApostropheAccent, Elision, FoldAccents, Hashed, Headline, MarkNames, NAME_MARK, Rewrite, Stem,
     StopWords,
 };
 pub(crate) use tokenizer::WordTokenizer;
@@ -112,7 +112,7 @@ pub(crate) fn keyword() -> TextAnalyzer {
         .build()
 }
 
-/// A title as one term (see [`Headline`]), lowercased, accents folded: what a pasted or
+/// A title as one term (see [`Headline`]), lowercased, accents folded, hashed: what a pasted or
 /// retyped headline is compared with. Longer titles get no term: nobody types them whole.
 pub(crate) fn headline() -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default())
@@ -120,6 +120,7 @@ pub(crate) fn headline() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_HEADLINE_BYTES))
         .filter(LowerCaser)
         .filter(Rewrite(FoldAccents))
+        .filter(Rewrite(Hashed))
         .build()
 }
 
