@@ -139,3 +139,43 @@ fn a_question_ranks_the_paragraph_holding_its_words_together_first() {
         ids(&results)
     );
 }
+
+#[test]
+fn a_question_that_finds_nothing_as_typed_is_asked_again_with_typos_tolerated() {
+    let env = TestEnv::new();
+    let paragraphs = [
+        (
+            "sismi",
+            "I sismografi registrano le onde del terremoto su un rullo di carta che gira lentamente.",
+        ),
+        (
+            "vulcani",
+            "Il vulcano ha eruttato cenere per tre giorni e gli aerei sono rimasti a terra.",
+        ),
+    ];
+    let lines: Vec<String> = paragraphs
+        .iter()
+        .map(|(id, body)| {
+            serde_json::json!({ "id": id, "title": "Geofisica", "body": body }).to_string()
+        })
+        .collect();
+    env.write("q/geofisica.jsonl", lines.join("\n") + "\n");
+    expect_code(env.run(&["index", &env.path("q"), "--quiet"]), 0);
+
+    let question = "Come funziona un sismogarfo?";
+    let output = env.run(&["search", question]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let said = stderr(&output);
+    assert!(said.contains("typos tolerated"), "{said}");
+    let results = search_in(&env.index_path(), question, &[]);
+    assert_eq!(ids(&results).first(), Some(&"sismi"));
+    assert!(results.typos_tolerated);
+
+    // A question its words answer as typed says nothing of typos.
+    let typed = search_in(&env.index_path(), "Come funzionano i sismografi?", &[]);
+    assert_eq!(ids(&typed).first(), Some(&"sismi"));
+    assert!(!typed.typos_tolerated);
+    // A keyword query is not corrected behind the user's back: it offers `did you mean`.
+    let keyword = run(env.cmd(&["search", "sismogarfo", "--format", "json"]));
+    assert_eq!(keyword.status.code(), Some(1), "{}", describe(&keyword));
+}

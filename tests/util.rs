@@ -117,6 +117,7 @@ pub struct Results {
     pub suggestion: Option<String>,
     pub partial_hits: usize,
     pub read_as: Option<String>,
+    pub typos_tolerated: bool,
     pub facets: Option<Facets>,
 }
 

@@ -25,6 +25,8 @@ struct Results<'a> {
     partial_hits: usize,
     /// Added key: the query as it was read, in the query language (null for `--like` alone).
     read_as: Option<&'a str>,
+    /// Added key: a question that found nothing as typed was searched with typos tolerated.
+    typos_tolerated: bool,
     /// Added key, with `--facets`: matching articles per section and per month.
     #[serde(skip_serializing_if = "Option::is_none")]
     facets: Option<FacetsJson<'a>>,
@@ -168,6 +170,7 @@ pub fn results(
         suggestion: results.suggestion.as_deref(),
         partial_hits: results.partial_hits,
         read_as: results.read_as.as_ref().map(|r| r.query.as_str()),
+        typos_tolerated: results.read_as.as_ref().is_some_and(|r| r.typos),
         facets: results.facets.as_ref().map(|f| FacetsJson {
             section: &f.section,
             month: &f.month,
@@ -347,7 +350,7 @@ mod tests {
                 r#"&lt;corto raggio&gt; …","title_snippet":"Pyongyang lancia due "#,
                 r#"<mark>missili</mark>","matches":[{"field":"title","start":21,"end":28}],"#,
                 r#""copies":["c0ffee","beef"]}],"#,
-                r#""relaxed":false,"suggestion":null,"partial_hits":2,"read_as":"Corea missili"}"#,
+                r#""relaxed":false,"suggestion":null,"partial_hits":2,"read_as":"Corea missili","typos_tolerated":false}"#,
                 "\n"
             )
         );

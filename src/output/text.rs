@@ -180,6 +180,13 @@ pub fn search_notes(results: &SearchResults) -> String {
         }
         _ => {}
     }
+    if results
+        .read_as
+        .as_ref()
+        .is_some_and(|reading| reading.typos)
+    {
+        notes += "emeroteca: nothing as typed; showing the articles found with typos tolerated (as --fuzzy)\n";
+    }
     if results.relaxed {
         notes += "emeroteca: no article has all the words; showing articles with some of them\n";
     }
@@ -344,6 +351,7 @@ pub(crate) mod tests {
                 query: "Corea missili".into(),
                 softened: false,
                 forgiven: true,
+                typos: false,
             }),
             total_hits: 1,
             took: std::time::Duration::from_micros(1500),

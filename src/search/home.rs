@@ -44,6 +44,8 @@ pub(crate) struct Ranked<F> {
     pub relaxed: bool,
     pub partial_hits: usize,
     pub highlight: Highlight,
+    /// A question that found nothing as typed was asked again with typos tolerated.
+    pub typos: bool,
 }
 
 /// The answer to `request`: how the query was read (`parsed`, `softened`), what a home ranked,
@@ -64,6 +66,7 @@ pub(crate) fn results<F>(
             query: parsed.tree.to_string(),
             forgiven: parsed.forgiven,
             softened,
+            typos: ranked.typos,
         }),
         total_hits: ranked.total_hits,
         took: started.elapsed(),
@@ -95,11 +98,15 @@ pub(crate) fn every<H: Home>(
         relaxed: false,
         partial_hits: 0,
         highlight: Highlight::default(),
+        typos: false,
     })
 }
 
 /// Ranks a parsed query, and whether it was read as a sentence (see [`sentence`]): a question
-/// is read so at once, another long query only when its quotes and brackets leave nothing.
+/// is read so at once, another long query only when its quotes and brackets leave nothing. A
+/// question that finds nothing is asked again with typos tolerated, as `--fuzzy` does: the
+/// words of a paragraph are often spelt otherwise than a question's (`statocist`,
+/// `statocisti`).
 pub(crate) fn read_and_rank<H: Home>(
     home: &H,
     parsed: &mut query::Parsed,
@@ -113,6 +120,15 @@ pub(crate) fn read_and_rank<H: Home>(
     }
     let rank = |tree: &query::Node| rank_query(home, tree, request, question);
     let ranked = rank(&parsed.tree)?;
+    if question && ranked.total_hits == 0 && !request.fuzzy {
+        let with_typos = SearchRequest {
+            fuzzy: true,
+            ..request.clone()
+        };
+        let mut ranked = rank_query(home, &parsed.tree, &with_typos, question)?;
+        ranked.typos = ranked.total_hits > 0;
+        return Ok((ranked, softened));
+    }
     if ranked.total_hits > 0 || softened || !sentence::is_long(&parsed.tree) {
         return Ok((ranked, softened));
     }
@@ -160,6 +176,7 @@ fn rank_query<H: Home>(
         relaxed: false,
         partial_hits: 0,
         highlight: strict.highlight,
+        typos: false,
     };
     if total_hits == 0 && optional >= 2 {
         options.words = Words::Any;

@@ -221,6 +221,8 @@ pub struct Reading {
     /// Quotes, brackets or question words of a sentence were read as preferences (see
     /// [`sentence`]).
     pub softened: bool,
+    /// A question that found nothing as typed was asked again with typos tolerated.
+    pub typos: bool,
 }
 
 /// The answer to a [`SearchRequest`].
