@@ -12,6 +12,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
+use super::union::AnyOf;
 use crate::index::{self, Fields};
 
 /// A field a clause searches, by what it holds.
@@ -131,6 +132,18 @@ impl Clause {
 
     /// The tantivy query that means the same in the local index.
     pub(crate) fn to_tantivy(&self, fields: &Fields) -> Box<dyn Query> {
+        self.tantivy(fields, false)
+    }
+
+    /// The same, for a query that filters will narrow (an intersection seeks it).
+    pub(crate) fn to_tantivy_filtered(&self, fields: &Fields) -> Box<dyn Query> {
+        self.tantivy(fields, true)
+    }
+
+    /// `sought`: other clauses drive this one, seeking it to the documents they match (an
+    /// intersection), rather than walking through its matches; a union is then an [`AnyOf`],
+    /// which seeks without scoring a window ahead.
+    fn tantivy(&self, fields: &Fields, sought: bool) -> Box<dyn Query> {
         match self {
             Clause::Term { on, term } => {
                 let record = if on.counts_frequency() {
@@ -171,16 +184,26 @@ impl Clause {
                 let range = Box::new(RangeQuery::new(bound(since), bound(until)));
                 Box::new(ConstScoreQuery::new(range, 0.0))
             }
+            Clause::Bool {
+                clauses,
+                minimum: 0,
+            } if sought && clauses.iter().all(|(occurs, _)| *occurs == Occurs::Should) => {
+                let any = clauses
+                    .iter()
+                    .map(|(_, clause)| clause.tantivy(fields, true));
+                Box::new(AnyOf(any.collect()))
+            }
             Clause::Bool { clauses, minimum } => {
+                let required = clauses.iter().filter(|(o, _)| *o == Occurs::Must).count();
                 let clauses = clauses
                     .iter()
                     .map(|(occurs, clause)| {
-                        let occur = match occurs {
-                            Occurs::Must => Occur::Must,
-                            Occurs::Should => Occur::Should,
-                            Occurs::MustNot => Occur::MustNot,
+                        let (occur, sought) = match occurs {
+                            Occurs::Must => (Occur::Must, sought || required >= 2),
+                            Occurs::Should => (Occur::Should, sought || required >= 1),
+                            Occurs::MustNot => (Occur::MustNot, true),
                         };
-                        (occur, clause.to_tantivy(fields))
+                        (occur, clause.tantivy(fields, sought))
                     })
                     .collect();
                 Box::new(match minimum {
@@ -188,9 +211,11 @@ impl Clause {
                     n => BooleanQuery::with_minimum_required_clauses(clauses, *n),
                 })
             }
-            Clause::Boost(clause, by) => Box::new(BoostQuery::new(clause.to_tantivy(fields), *by)),
+            Clause::Boost(clause, by) => {
+                Box::new(BoostQuery::new(clause.tantivy(fields, sought), *by))
+            }
             Clause::Constant(clause, score) => {
-                Box::new(ConstScoreQuery::new(clause.to_tantivy(fields), *score))
+                Box::new(ConstScoreQuery::new(clause.tantivy(fields, sought), *score))
             }
         }
     }

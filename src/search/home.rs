@@ -104,9 +104,8 @@ pub(crate) fn every<H: Home>(
 
 /// Ranks a parsed query, and whether it was read as a sentence (see [`sentence`]): a question
 /// is read so at once, another long query only when its quotes and brackets leave nothing. A
-/// question that finds nothing is asked again with typos tolerated, as `--fuzzy` does: the
-/// words of a paragraph are often spelt otherwise than a question's (`statocist`,
-/// `statocisti`).
+/// question that finds nothing is asked again with typos tolerated, as `--fuzzy` does: a word
+/// typed wrong (`sismogarfo`) or spelt otherwise than the articles spell it leaves nothing.
 pub(crate) fn read_and_rank<H: Home>(
     home: &H,
     parsed: &mut query::Parsed,

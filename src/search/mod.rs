@@ -15,6 +15,7 @@ pub(crate) mod sentence;
 pub mod snippet;
 mod stories;
 pub(crate) mod typo;
+mod union;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -310,7 +311,10 @@ impl Home for Local<'_> {
         bonuses: &compile::Bonuses,
         request: &SearchRequest,
     ) -> anyhow::Result<rank::Collected> {
-        let query = query.map(|q| q.to_tantivy(self.fields));
+        let query = query.map(|q| match self.filters.is_empty() {
+            true => q.to_tantivy(self.fields),
+            false => q.to_tantivy_filtered(self.fields),
+        });
         let query = with_filters(query, &self.filters);
         rank::collect(self.searcher, self.fields, query.as_ref(), bonuses, request)
     }
