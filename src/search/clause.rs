@@ -194,13 +194,13 @@ impl Clause {
                 Box::new(AnyOf(any.collect()))
             }
             Clause::Bool { clauses, minimum } => {
-                let required = clauses.iter().filter(|(o, _)| *o == Occurs::Must).count();
+                let musts = clauses.iter().filter(|(o, _)| *o == Occurs::Must).count();
                 let clauses = clauses
                     .iter()
                     .map(|(occurs, clause)| {
                         let (occur, sought) = match occurs {
-                            Occurs::Must => (Occur::Must, sought || required >= 2),
-                            Occurs::Should => (Occur::Should, sought || required >= 1),
+                            Occurs::Must => (Occur::Must, sought || musts >= 2),
+                            Occurs::Should => (Occur::Should, sought || musts >= 1),
                             Occurs::MustNot => (Occur::MustNot, true),
                         };
                         (occur, clause.tantivy(fields, sought))

@@ -311,9 +311,12 @@ impl Home for Local<'_> {
         bonuses: &compile::Bonuses,
         request: &SearchRequest,
     ) -> anyhow::Result<rank::Collected> {
-        let query = query.map(|q| match self.filters.is_empty() {
-            true => q.to_tantivy(self.fields),
-            false => q.to_tantivy_filtered(self.fields),
+        let query = query.map(|q| {
+            if self.filters.is_empty() {
+                q.to_tantivy(self.fields)
+            } else {
+                q.to_tantivy_filtered(self.fields)
+            }
         });
         let query = with_filters(query, &self.filters);
         rank::collect(self.searcher, self.fields, query.as_ref(), bonuses, request)

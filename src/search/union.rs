@@ -89,6 +89,9 @@ fn first(members: &[Box<dyn Scorer>]) -> DocId {
 
 impl DocSet for AnyOfScorer {
     fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
         for member in &mut self.members {
             if member.doc() == self.doc {
                 member.advance();
@@ -116,7 +119,9 @@ impl DocSet for AnyOfScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.members.iter().map(|member| member.size_hint()).sum()
+        self.members
+            .iter()
+            .fold(0, |sum: u32, member| sum.saturating_add(member.size_hint()))
     }
 
     fn cost(&self) -> u64 {
