@@ -116,6 +116,7 @@ pub fn wants_snippets(fields: Option<&[String]>) -> bool {
 
 /// A hit as a JSON object, with only the keys in `fields` when given.
 fn hit_value(h: &Hit, fields: Option<&[String]>) -> serde_json::Value {
+    // The wire struct holds strings, numbers and lists only: it always serialises.
     let mut value = serde_json::to_value(hit(h)).unwrap_or_default();
     if let (Some(fields), serde_json::Value::Object(map)) = (fields, &mut value) {
         map.retain(|key, _| fields.iter().any(|f| f == key));

@@ -75,6 +75,7 @@ pub(crate) fn results<F>(
         suggestion: suggestion.query,
         unknown_words: suggestion.unknown,
         facets: request.facets.then(|| {
+            // Homes count facets whenever asked; none counted means empty counts.
             let found = ranked.facets.unwrap_or_default();
             Facets {
                 interval: facets::interval(&found.month, request.interval),

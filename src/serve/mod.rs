@@ -154,6 +154,7 @@ fn rendered(render: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Respons
 
 /// An error as `{"error": "…"}`.
 fn error(status: StatusCode, message: &str) -> Response {
+    // A JSON value of one string always serialises.
     let mut body = serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default();
     body.push(b'\n');
     json(status, body)
