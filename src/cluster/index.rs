@@ -456,8 +456,8 @@ impl IntoCluster<'_> {
             self.cluster
                 .search_all(query, json!(["story", "body"]), |hit| {
                     if let Some(story) = number(&hit["_source"]["story"]) {
-                        // A document without a body has no runs to hold: no article is verified
-                        // its copy.
+                        // Bands are made from a body, so these documents were sent with one; a
+                        // document without would hold no runs, and no article is verified its copy.
                         let body = hit["_source"]["body"].as_str().unwrap_or_default();
                         known.shingles.insert(story, Shingles::of(body));
                     }

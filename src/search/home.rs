@@ -74,13 +74,10 @@ pub(crate) fn results<F>(
         partial_hits: ranked.partial_hits,
         suggestion: suggestion.query,
         unknown_words: suggestion.unknown,
-        facets: request.facets.then(|| {
-            // Homes count facets whenever asked; none counted means empty counts.
-            let found = ranked.facets.unwrap_or_default();
-            Facets {
-                interval: facets::interval(&found.month, request.interval),
-                ..found
-            }
+        // Homes count facets exactly when the request asks for them.
+        facets: ranked.facets.map(|found| Facets {
+            interval: facets::interval(&found.month, request.interval),
+            ..found
         }),
         hits,
     }
