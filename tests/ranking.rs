@@ -166,6 +166,11 @@ fn articles_missing_words_follow_those_with_every_word() {
     let results = search_in(&env.index_path(), "grano porto Odessa", &[]);
     assert_eq!(ids(&results), ["tutte", "due", "una"]);
     assert_eq!((results.total_hits, results.partial_hits), (1, 2));
+    let summary = stderr(&env.run(&["search", "grano porto Odessa"]));
+    assert!(
+        summary.contains("3 of 3 hits (1 with every word, 2 with some) in "),
+        "{summary}"
+    );
     let strict = search_in(&env.index_path(), "grano porto +Odessa", &[]);
     assert_eq!(ids(&strict), ["tutte"]);
     assert_eq!(strict.partial_hits, 0);

@@ -202,16 +202,18 @@ pub fn search_notes(results: &SearchResults) -> String {
     notes
 }
 
-/// The line after a search's hits in text: how many of how many, in how long.
+/// The line after a search's hits in text: how many of how many, in how long. The articles
+/// missing some words, shown after those with every word, count among the hits.
 pub fn hit_count(results: &SearchResults) -> String {
-    let partial = match results.partial_hits {
+    let (total, partial) = (results.total_hits, results.partial_hits);
+    let split = match partial {
         0 => String::new(),
-        n => format!(" (and {n} with some of the words)"),
+        _ => format!(" ({total} with every word, {partial} with some)"),
     };
     format!(
-        "{} of {} hits{partial} in {:.1} ms\n",
+        "{} of {} hits{split} in {:.1} ms\n",
         results.hits.len(),
-        results.total_hits,
+        total + partial,
         results.took.as_secs_f64() * 1000.0
     )
 }
@@ -403,7 +405,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             hit_count(&results),
-            "1 of 1 hits (and 2 with some of the words) in 1.5 ms\n"
+            "1 of 3 hits (1 with every word, 2 with some) in 1.5 ms\n"
         );
     }
 
