@@ -182,3 +182,43 @@ fn a_re_run_reads_only_what_changed() {
         0
     );
 }
+
+/// A page whose template writes a placeholder date (`0001-01-01`) is dated from the next place
+/// that gives one, here its address; a search from or until a date no index holds still runs.
+#[test]
+fn a_placeholder_date_gives_way_to_the_next_date_written() {
+    let env = TestEnv::new();
+    let body = "Il consiglio comunale ha approvato il bilancio dopo una lunga seduta notturna. \
+                La maggioranza ha respinto tutti gli emendamenti dell'opposizione sul bilancio.";
+    env.write(
+        "c/pagina.html",
+        format!(
+            r#"<html><head><title>Approvato il bilancio</title>
+            <link rel="canonical" href="https://giornale.example/2024/03/05/bilancio.html">
+            <script type="application/ld+json">{{"@type": "NewsArticle",
+            "datePublished": "0001-01-01T00:00:00Z"}}</script></head>
+            <body><article><h1>Approvato il bilancio</h1><p>{body}</p></article></body></html>"#
+        ),
+    );
+    expect_code(env.run(&["index", &env.path("c"), "--quiet"]), 0);
+    let results = search_in(&env.index_path(), "bilancio", &[]);
+    assert_eq!(ids(&results).len(), 1);
+    assert_eq!(results.hits[0].date.as_deref(), Some("2024-03-05"));
+    for extra in [
+        ["--since", "0001-01-01"],
+        ["--until", "9999-12-31"],
+        ["--since", "2024-03-05"],
+    ] {
+        assert_eq!(
+            search_in(&env.index_path(), "bilancio", &extra).total_hits,
+            1,
+            "{extra:?}"
+        );
+    }
+    let before = search_in(
+        &env.index_path(),
+        "bilancio date:[0001-01-01 TO 1500-12-31]",
+        &[],
+    );
+    assert_eq!(before.total_hits, 0);
+}

@@ -251,8 +251,18 @@ pub(crate) fn get(opened: &OpenIndex, id: &str) -> anyhow::Result<Option<Article
 }
 
 /// The instant a publication date is indexed as (its midnight, UTC): documents and date
-/// filters must agree on it.
+/// filters must agree on it. Articles carry only dates an index holds (see
+/// [`crate::ingest::indexable`]); a filter's date beyond them is taken to the day before the
+/// first or after the last, which tantivy can still count and no article has.
 pub(crate) fn indexed_date(date: NaiveDate) -> DateTime {
+    let years = crate::ingest::INDEXABLE_YEARS;
+    // Both lie well within chrono's dates.
+    let before_first = NaiveDate::from_ymd_opt(*years.start(), 1, 1).and_then(|d| d.pred_opt());
+    let after_last = NaiveDate::from_ymd_opt(*years.end(), 12, 31).and_then(|d| d.succ_opt());
+    let date = date.clamp(
+        before_first.expect("a date chrono holds"),
+        after_last.expect("a date chrono holds"),
+    );
     let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     DateTime::from_timestamp_secs(midnight.timestamp())
 }

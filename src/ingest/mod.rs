@@ -17,7 +17,7 @@ pub(crate) mod warc;
 use std::fmt;
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate};
 use serde::Serialize;
 
 /// One parsed article: the only thing that crosses from ingest to the index.
@@ -143,6 +143,10 @@ impl Origin {
 /// A date written in a path or a web address: as folders (`…/2023/09/13/…`), else as
 /// `2023-09-13` anywhere (a file name, a slug).
 pub(crate) fn date_in_path(path: &str) -> Option<NaiveDate> {
+    date_written_in_path(path).filter(|date| indexable(*date))
+}
+
+fn date_written_in_path(path: &str) -> Option<NaiveDate> {
     let parts: Vec<&str> = path.split(['/', '\\']).collect();
     let from_folders = parts.windows(3).rev().find_map(|w| {
         let (y, m, d) = (w[0], w[1], w[2]);
@@ -320,9 +324,25 @@ pub(crate) fn squeeze_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The years whose dates an index holds: tantivy counts time in nanoseconds from 1970 in 64
+/// bits, from late 1677 to early 2262.
+pub(crate) const INDEXABLE_YEARS: std::ops::RangeInclusive<i32> = 1678..=2261;
+
+/// Whether an index can hold `date`. One outside is a placeholder (`0001-01-01` in pages whose
+/// template leaves the date empty, `9999-12-31`) or a mistake, and is read as no date, so that
+/// the next place a date is written is read.
+pub(crate) fn indexable(date: NaiveDate) -> bool {
+    INDEXABLE_YEARS.contains(&date.year())
+}
+
 /// A publication date as archives write it: `2023-09-13`, RFC 3339 (`2023-09-13T10:00:00+02:00`,
-/// keeping the date as published, not converted to UTC), or `2023-09-13 10:00:00`.
+/// keeping the date as published, not converted to UTC), or `2023-09-13 10:00:00`; none for a
+/// date an index cannot hold (see [`indexable`]).
 pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
+    written_date(text).filter(|date| indexable(*date))
+}
+
+fn written_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
     if let Ok(date) = DateTime::parse_from_rfc3339(text) {
         return Some(date.date_naive());
@@ -411,5 +431,14 @@ mod tests {
         assert_eq!(parse_date("2023-09-13T08:00:00Z"), day);
         assert_eq!(parse_date("13/09/2023"), None);
         assert_eq!(parse_date("2023-02-30"), None);
+    }
+
+    #[test]
+    fn a_date_no_index_can_hold_is_no_date() {
+        assert_eq!(parse_date("0001-01-01T00:00:00Z"), None);
+        assert_eq!(parse_date("9999-12-31"), None);
+        assert_eq!(date_in_path("c/0001/01/01/x.txt"), None);
+        let old = NaiveDate::from_ymd_opt(1861, 3, 17);
+        assert_eq!(parse_date("1861-03-17"), old);
     }
 }
