@@ -181,6 +181,9 @@ fn a_misspelled_word_gets_a_suggestion_and_fuzzy_finds_it() {
     assert_eq!(results.suggestion.as_deref(), Some("Pyongyang"));
     let results = search_sample("missli balistici", &[]);
     assert_eq!(results.suggestion.as_deref(), Some("missili balistici"));
+    // A number is typed as meant: no article says 2013, and 2023 is another year.
+    let results = search_sample("Pyongyang 2013", &[]);
+    assert_eq!(results.suggestion, None);
 
     let fuzzy = search_sample("Pyongnyang", &["--fuzzy"]);
     assert!(ids(&fuzzy).contains(&MISSILI), "{:?}", ids(&fuzzy));

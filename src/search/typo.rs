@@ -9,9 +9,13 @@ use super::query::Node;
 use crate::analysis;
 use crate::index::Fields;
 
-/// The typos `--fuzzy` tolerates in a word, by the length of its analysed form, as Meilisearch
-/// users expect: none in short words, one from four letters, two from eight.
+/// The typos `--fuzzy` and `did you mean` tolerate in a word, by the length of its analysed
+/// form, as Meilisearch users expect: none in short words, one from four letters, two from
+/// eight. None in a word with a digit: `2023` is a year, not a typo of `2013`.
 pub(crate) fn typos_allowed(term: &str) -> u8 {
+    if term.contains(|c: char| c.is_ascii_digit()) {
+        return 0;
+    }
     match term.chars().count() {
         0..4 => 0,
         4..8 => 1,
