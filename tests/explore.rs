@@ -184,6 +184,8 @@ fn a_misspelled_word_gets_a_suggestion_and_fuzzy_finds_it() {
     // A number is typed as meant: no article says 2013, and 2023 is another year.
     let results = search_sample("Pyongyang 2013", &[]);
     assert_eq!(results.suggestion, None);
+    let results = search_sample("2013", &["--fuzzy"]);
+    assert_eq!(results.total_hits, 0);
 
     let fuzzy = search_sample("Pyongnyang", &["--fuzzy"]);
     assert!(ids(&fuzzy).contains(&MISSILI), "{:?}", ids(&fuzzy));
