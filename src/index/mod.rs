@@ -22,7 +22,7 @@ use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, Tantivy
 
 use crate::analysis;
 use crate::error::IndexError;
-use crate::ingest::Article;
+use crate::ingest::{Article, INDEXABLE_YEARS};
 pub(crate) use crate::update::{IndexOptions, IndexReport};
 use read_only::ReadOnlyDirectory;
 pub use schema::{Fields, IndexSchema};
@@ -250,19 +250,18 @@ pub(crate) fn get(opened: &OpenIndex, id: &str) -> anyhow::Result<Option<Article
     Ok(Some(stored_article(&doc, &opened.schema.fields)))
 }
 
+/// The day before the first an index holds and the day after the last (articles carry only
+/// dates between, see [`crate::ingest::indexable`]): tantivy can still count them.
+const BEFORE_INDEXABLE: NaiveDate =
+    NaiveDate::from_ymd_opt(*INDEXABLE_YEARS.start() - 1, 12, 31).expect("a valid date");
+const AFTER_INDEXABLE: NaiveDate =
+    NaiveDate::from_ymd_opt(*INDEXABLE_YEARS.end() + 1, 1, 1).expect("a valid date");
+
 /// The instant a publication date is indexed as (its midnight, UTC): documents and date
-/// filters must agree on it. Articles carry only dates an index holds (see
-/// [`crate::ingest::indexable`]); a filter's date beyond them is taken to the day before the
-/// first or after the last, which tantivy can still count and no article has.
+/// filters must agree on it. A filter's date beyond the years an index holds is taken to the day
+/// just outside them, which no article has.
 pub(crate) fn indexed_date(date: NaiveDate) -> DateTime {
-    let years = crate::ingest::INDEXABLE_YEARS;
-    // Both lie well within chrono's dates.
-    let before_first = NaiveDate::from_ymd_opt(*years.start(), 1, 1).and_then(|d| d.pred_opt());
-    let after_last = NaiveDate::from_ymd_opt(*years.end(), 12, 31).and_then(|d| d.succ_opt());
-    let date = date.clamp(
-        before_first.expect("a date chrono holds"),
-        after_last.expect("a date chrono holds"),
-    );
+    let date = date.clamp(BEFORE_INDEXABLE, AFTER_INDEXABLE);
     let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     DateTime::from_timestamp_secs(midnight.timestamp())
 }
