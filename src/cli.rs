@@ -209,7 +209,8 @@ pub(crate) struct SearchArgs {
     /// The order of the hits (relevance).
     #[arg(long, value_enum)]
     pub sort: Option<Sort>,
-    /// Tolerate typos: one in words of four letters or more, two from eight.
+    /// Tolerate typos: one in words of four letters or more, two from eight; none in a word with
+    /// a digit.
     #[arg(long)]
     pub fuzzy: bool,
     /// Count the matching articles per section and per month.
