@@ -18,7 +18,9 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::facets::{self, Facets, UNKNOWN};
-use super::{FieldMatch, Hit, Piece, SearchRequest, SearchResults, Snippet, Sort, stories};
+use super::{
+    FieldMatch, Hit, Piece, SearchRequest, SearchResults, Snippet, Sort, snippet, stories,
+};
 use crate::analysis::{self, fold_accents};
 use crate::error::QueryError;
 use crate::index::{self, Fields, OpenIndex};
@@ -270,12 +272,15 @@ fn marked(body: &str, stretch: std::ops::Range<usize>) -> (Snippet, Vec<FieldMat
         &body[stretch.end..],
     );
     let before = last_chars(head, CONTEXT_CHARS);
-    let lead = if before.len() < head.len() { "…" } else { "" };
+    let before = match before.len() < head.len() {
+        true => format!("… {}", before.trim_start()),
+        false => before.to_string(),
+    };
     let shown = first_chars(inside, STRETCH_CHARS);
     let after = match first_chars(rest, CONTEXT_CHARS) {
-        _ if shown.len() < inside.len() => "…".to_string(),
-        after if after.len() < rest.len() => after + "…",
-        after => after,
+        _ if shown.len() < inside.len() => " …".to_string(),
+        after if after.len() < rest.len() => format!("{} …", after.trim_end()),
+        after => after.to_string(),
     };
     let start = head.chars().count();
     let matches = vec![FieldMatch {
@@ -283,25 +288,24 @@ fn marked(body: &str, stretch: std::ops::Range<usize>) -> (Snippet, Vec<FieldMat
         start,
         end: start + inside.chars().count(),
     }];
-    let pieces = [
-        (format!("{lead}{before}"), false),
-        (shown, true),
-        (after, false),
-    ]
-    .into_iter()
-    .filter(|(text, _)| !text.is_empty())
-    .map(|(text, marked)| Piece { text, marked })
-    .collect();
+    let pieces = [(before, false), (shown.to_string(), true), (after, false)]
+        .into_iter()
+        .filter(|(text, _)| !text.is_empty())
+        .map(|(text, marked)| Piece { text, marked })
+        .collect();
     (Snippet { pieces }, matches)
 }
 
-fn first_chars(text: &str, most: usize) -> String {
-    text.chars().take(most).collect()
+/// At most the first `most` characters of `text`, ending where a word ends.
+fn first_chars(text: &str, most: usize) -> &str {
+    let end = snippet::forward_chars(text, 0, most);
+    &text[..snippet::word_end(text, end)]
 }
 
-fn last_chars(text: &str, most: usize) -> String {
-    let count = text.chars().count();
-    text.chars().skip(count.saturating_sub(most)).collect()
+/// At most the last `most` characters of `text`, starting where a word starts.
+fn last_chars(text: &str, most: usize) -> &str {
+    let start = snippet::back_chars(text, text.len(), most);
+    &text[snippet::word_start(text, start)..]
 }
 
 /// Sections and months of the articles found (each story once, unless every copy is asked for).
@@ -353,6 +357,26 @@ mod tests {
             (matches[0].start, matches[0].end),
             (start, start + stretch.chars().count())
         );
+        // The context around a long body's stretch is cut where words end and start.
+        let long = format!(
+            "{} {body} {}",
+            "Nella capitale si discute da settimane. ".repeat(3),
+            "Domani la parola passa alle Camere. ".repeat(3)
+        );
+        let (snippet, _) = marked(&long, Shared::of(&long, &runs).stretch.unwrap());
+        let html = snippet.to_html();
+        let (before, after) = html.split_once("<mark>").unwrap();
+        let after = after.split_once("</mark>").unwrap().1;
+        assert!(before.starts_with("… ") && after.ends_with(" …"), "{html}");
+        let bare = |word: &str| {
+            word.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_string()
+        };
+        let words: HashSet<String> = long.split_whitespace().map(bare).collect();
+        for word in before.split_whitespace().chain(after.split_whitespace()) {
+            let word = bare(word);
+            assert!(word.is_empty() || words.contains(&word), "{word} in {html}");
+        }
         let other = Shared::of("Il decreto sulle bollette non basta, dicono.", &runs);
         assert!(other.fraction < MIN_SHARED, "{}", other.fraction);
     }

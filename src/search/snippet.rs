@@ -357,7 +357,7 @@ fn char_count(text: &str) -> usize {
     text.chars().count()
 }
 
-fn back_chars(text: &str, from: usize, n: usize) -> usize {
+pub(crate) fn back_chars(text: &str, from: usize, n: usize) -> usize {
     text[..from]
         .char_indices()
         .rev()
@@ -366,7 +366,7 @@ fn back_chars(text: &str, from: usize, n: usize) -> usize {
         .min(from)
 }
 
-fn forward_chars(text: &str, from: usize, n: usize) -> usize {
+pub(crate) fn forward_chars(text: &str, from: usize, n: usize) -> usize {
     text[from..]
         .char_indices()
         .nth(n)
@@ -374,7 +374,7 @@ fn forward_chars(text: &str, from: usize, n: usize) -> usize {
 }
 
 /// The start of the word at `at`: moves forward past a partial word, unless at the text's start.
-fn word_start(text: &str, at: usize) -> usize {
+pub(crate) fn word_start(text: &str, at: usize) -> usize {
     if at == 0 || text[..at].ends_with(char::is_whitespace) {
         return at;
     }
@@ -385,7 +385,7 @@ fn word_start(text: &str, at: usize) -> usize {
 }
 
 /// The end of the word before `at`: moves back to the last whitespace, unless at the text's end.
-fn word_end(text: &str, at: usize) -> usize {
+pub(crate) fn word_end(text: &str, at: usize) -> usize {
     if at >= text.len() || text[at..].starts_with(char::is_whitespace) {
         return at;
     }
