@@ -222,3 +222,39 @@ fn a_placeholder_date_gives_way_to_the_next_date_written() {
     );
     assert_eq!(before.total_hits, 0);
 }
+
+/// A `.json` file holding a list of articles, with Italian keys, gives one article per item; a
+/// bad item is named and skipped, and a re-run after an edit leaves no item behind.
+#[test]
+fn a_json_list_of_articles_gives_one_article_each() {
+    let env = TestEnv::new();
+    let list = |second: &str| {
+        format!(
+            r#"[{{"titolo": "Elezioni regionali in Sardegna", "testo": "Affluenza in calo alle regionali.",
+                 "data": "2024-02-25", "sezione": "Politica"}},
+               "non un articolo",
+               {{"headline": "Borsa in rialzo", "articleBody": "{second}"}}]"#
+        )
+    };
+    env.write(
+        "c/dump.json",
+        list("Milano chiude in rialzo dello mezzo punto."),
+    );
+    let (report, warnings) = index(&env);
+    assert_eq!((report.articles, report.indexed), (2, 2), "{warnings}");
+    assert!(warnings.contains("dump.json#2"), "{warnings}");
+    let results = search_in(&env.index_path(), "regionali", &[]);
+    assert_eq!(results.hits.len(), 1);
+    let hit = &results.hits[0];
+    assert!(hit.path.ends_with("dump.json#1"), "{}", hit.path);
+    assert_eq!(hit.date.as_deref(), Some("2024-02-25"));
+    assert_eq!(hit.section.as_deref(), Some("Politica"));
+    env.write("c/dump.json", list("Piazza Affari chiude in rialzo."));
+    index(&env);
+    assert_eq!(search_in(&env.index_path(), "Milano", &[]).total_hits, 0);
+    assert_eq!(
+        search_in(&env.index_path(), "Piazza Affari", &[]).total_hits,
+        1
+    );
+    assert_eq!(search_in(&env.index_path(), "regionali", &[]).total_hits, 1);
+}

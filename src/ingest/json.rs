@@ -1,5 +1,6 @@
-//! JSON articles: one object per `.json` file, or one per line of a `.jsonl`/`.ndjson` dump.
-//! Field names follow docs/CONTRACT.md, with the aliases scrapers commonly write.
+//! JSON articles: one object per `.json` file (or a list of them), or one per line of a
+//! `.jsonl`/`.ndjson` dump. Field names follow docs/CONTRACT.md, with the aliases scrapers
+//! commonly write, in English and in Italian.
 
 use serde_json::{Map, Value};
 
@@ -7,23 +8,40 @@ use super::{Article, FileOutcome, Origin, ParseError, SkipReason, extract, parse
 
 const ID: &[&str] = &["id"];
 const URL: &[&str] = &["url"];
-const TITLE: &[&str] = &["title"];
-const SECTION: &[&str] = &["section", "category"];
-const DATE: &[&str] = &["date", "published"];
-const BODY: &[&str] = &["body", "text", "content"];
-const SOURCE: &[&str] = &["source"];
-const AUTHOR: &[&str] = &["author"];
+const TITLE: &[&str] = &["title", "headline", "titolo"];
+const SECTION: &[&str] = &["section", "category", "sezione", "categoria"];
+const DATE: &[&str] = &["date", "published", "datePublished", "data"];
+const BODY: &[&str] = &["body", "text", "content", "articleBody", "testo", "corpo"];
+const SOURCE: &[&str] = &["source", "fonte"];
+const AUTHOR: &[&str] = &["author", "autore"];
 
-/// A `.json` file: one article object.
-pub(crate) fn parse(text: &str, origin: &Origin) -> Result<Article, ParseError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        ParseError::new(
+/// A `.json` file: one article object, or a list of them (each a record `FILE#N`, as the
+/// lines of a dump; a bad one is reported and skipped, the good ones kept).
+pub(crate) fn parse(text: &str, origin: &Origin) -> FileOutcome {
+    let malformed = |path: &str, why: String| ParseError::new(path, SkipReason::MalformedJson, why);
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(e) => {
+            return FileOutcome::failed(malformed(&origin.path, format!("malformed JSON: {e}")));
+        }
+    };
+    let Value::Array(items) = value else {
+        return FileOutcome::of(article(&value, &origin.path, origin.file_id()));
+    };
+    if items.is_empty() {
+        return FileOutcome::failed(ParseError::new(
             &origin.path,
-            SkipReason::MalformedJson,
-            format!("malformed JSON: {e}"),
-        )
-    })?;
-    article(&value, &origin.path, origin.file_id())
+            SkipReason::NoText,
+            "an empty list",
+        ));
+    }
+    let mut outcome = FileOutcome::default();
+    for (index, item) in items.iter().enumerate() {
+        let number = index + 1;
+        let path = format!("{}#{number}", origin.path);
+        outcome.add(article(item, &path, format!("{}-{number}", origin.stem)));
+    }
+    outcome
 }
 
 /// A JSON Lines dump: one article per non-blank line. A bad line is reported as `FILE#LINE` and
@@ -45,10 +63,7 @@ pub(crate) fn parse_lines(text: &str, origin: &Origin) -> FileOutcome {
                 )
             })
             .and_then(|value| article(&value, &path, format!("{}-{number}", origin.stem)));
-        match parsed {
-            Ok(article) => outcome.articles.push(article),
-            Err(error) => outcome.errors.push(error),
-        }
+        outcome.add(parsed);
     }
     outcome
 }
@@ -58,7 +73,7 @@ fn article(value: &Value, path: &str, fallback_id: String) -> Result<Article, Pa
         return Err(ParseError::new(
             path,
             SkipReason::MalformedJson,
-            "not a JSON object",
+            "not a JSON object (an article) nor a list of them",
         ));
     };
     let raw_body = text(object, BODY).unwrap_or_default();
@@ -72,7 +87,7 @@ fn article(value: &Value, path: &str, fallback_id: String) -> Result<Article, Pa
         return Err(ParseError::new(
             path,
             SkipReason::NoText,
-            "no `body`, `text` or `content`",
+            format!("no article text (`{}`)", BODY.join("`, `")),
         ));
     }
     Ok(Article {
@@ -113,12 +128,22 @@ mod tests {
         Origin::new(Path::new(path))
     }
 
+    /// The one article of a `.json` file, or the error that left it out.
+    fn one(text: &str) -> Result<Article, ParseError> {
+        let mut outcome = parse(text, &origin("d/x.json"));
+        match (outcome.articles.pop(), outcome.errors.pop()) {
+            (Some(article), None) if outcome.articles.is_empty() => Ok(article),
+            (None, Some(error)) if outcome.errors.is_empty() => Err(error),
+            _ => panic!("not one article nor one error"),
+        }
+    }
+
     #[test]
     fn an_object_with_contract_fields() {
         let text = r#"{"id": "a1", "url": "https://x.it/a1", "title": "Titolo",
             "section": "Esteri", "date": "2023-09-13", "body": "Il testo.",
             "source": "Agenzia", "author": "Redazione"}"#;
-        let article = parse(text, &origin("d/a1.json")).unwrap();
+        let article = one(text).unwrap();
         assert_eq!(article.id, "a1");
         assert_eq!(article.section.as_deref(), Some("Esteri"));
         assert_eq!(article.date, NaiveDate::from_ymd_opt(2023, 9, 13));
@@ -130,7 +155,7 @@ mod tests {
     fn aliases_numbers_and_markup() {
         let text = r#"{"id": 42, "title": "T", "category": ["Sport"],
             "published": "2023-09-13T23:30:00+02:00", "content": "<p>Uno.</p><p>Due &amp; tre.</p>"}"#;
-        let article = parse(text, &origin("d/x.json")).unwrap();
+        let article = one(text).unwrap();
         assert_eq!(article.id, "42");
         assert_eq!(article.section.as_deref(), Some("Sport"));
         assert_eq!(article.date, NaiveDate::from_ymd_opt(2023, 9, 13));
@@ -139,12 +164,35 @@ mod tests {
 
     #[test]
     fn malformed_json_and_missing_body_are_errors() {
-        let e = parse("{\"title\": ", &origin("d/x.json")).unwrap_err();
+        let e = one("{\"title\": ").unwrap_err();
         assert_eq!(e.reason, SkipReason::MalformedJson);
-        let e = parse(r#"{"title": "Solo titolo"}"#, &origin("d/x.json")).unwrap_err();
+        let e = one(r#"{"title": "Solo titolo"}"#).unwrap_err();
         assert_eq!(e.reason, SkipReason::NoText);
-        let e = parse("[1, 2]", &origin("d/x.json")).unwrap_err();
+        let e = one("[]").unwrap_err();
+        assert_eq!(e.reason, SkipReason::NoText);
+        let e = one("\"testo\"").unwrap_err();
         assert_eq!(e.reason, SkipReason::MalformedJson);
+    }
+
+    #[test]
+    fn a_list_of_articles_keeps_the_good_ones_and_names_the_bad_ones() {
+        let text = r#"[{"titolo": "Elezioni regionali", "testo": "Affluenza in calo.",
+            "data": "2024-02-25", "sezione": "Politica"},
+            2,
+            {"headline": "Borsa in rialzo", "articleBody": "Milano chiude in rialzo."}]"#;
+        let outcome = parse(text, &origin("d/dump.json"));
+        let titles: Vec<&str> = outcome.articles.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, ["Elezioni regionali", "Borsa in rialzo"]);
+        let first = &outcome.articles[0];
+        assert_eq!(
+            (first.path.as_str(), first.id.as_str()),
+            ("d/dump.json#1", "dump-1")
+        );
+        assert_eq!(first.date, NaiveDate::from_ymd_opt(2024, 2, 25));
+        assert_eq!(first.section.as_deref(), Some("Politica"));
+        assert_eq!(outcome.articles[1].path, "d/dump.json#3");
+        assert_eq!(outcome.errors.len(), 1);
+        assert_eq!(outcome.errors[0].path, "d/dump.json#2");
     }
 
     #[test]

@@ -268,17 +268,10 @@ pub(crate) struct FileOutcome {
 
 /// Parses the decoded `text` of a file of the given format.
 pub(crate) fn parse(format: Format, text: &str, origin: &Origin) -> FileOutcome {
-    let one = |result: Result<Article, ParseError>| match result {
-        Ok(article) => FileOutcome {
-            articles: vec![article],
-            ..FileOutcome::default()
-        },
-        Err(error) => FileOutcome::failed(error),
-    };
     match format {
-        Format::Txt => one(txt::parse(text, origin)),
-        Format::Html => one(html::parse(text, origin)),
-        Format::Json => one(json::parse(text, origin)),
+        Format::Txt => FileOutcome::of(txt::parse(text, origin)),
+        Format::Html => FileOutcome::of(html::parse(text, origin)),
+        Format::Json => json::parse(text, origin),
         Format::JsonLines => json::parse_lines(text, origin),
         Format::Warc => FileOutcome::failed(ParseError::new(
             &origin.path,
@@ -293,6 +286,20 @@ impl FileOutcome {
         FileOutcome {
             errors: vec![error],
             ..FileOutcome::default()
+        }
+    }
+
+    /// A file of one article, or of the error that left it out.
+    fn of(parsed: Result<Article, ParseError>) -> FileOutcome {
+        let mut outcome = FileOutcome::default();
+        outcome.add(parsed);
+        outcome
+    }
+
+    fn add(&mut self, parsed: Result<Article, ParseError>) {
+        match parsed {
+            Ok(article) => self.articles.push(article),
+            Err(error) => self.errors.push(error),
         }
     }
 }
