@@ -298,7 +298,14 @@ fn the_readme_queries_find_the_same_articles_first_on_the_cluster() {
     // Articles like one: found on the cluster too, the article itself and its story left out.
     let first = ids(&search_sample("missili", &[]))[0].to_string();
     let like = search_cluster(name, "", &["--like", &first]);
-    assert!(!like.hits.is_empty());
+    assert!(like.hits.len() >= 2, "{:?}", ids(&like));
+    // Ranked by likeness, as locally, not all alike.
+    let scores: Vec<f64> = like.hits.iter().map(|hit| hit.score).collect();
+    assert!(
+        scores.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{scores:?}"
+    );
+    assert!(scores[0] > scores[scores.len() - 1], "{scores:?}");
     assert!(
         like.hits
             .iter()

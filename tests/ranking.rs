@@ -278,3 +278,34 @@ fn a_pasted_headline_finds_its_own_title_first() {
         }
     }
 }
+
+/// `--like` ranks by likeness: the article on the same subject first, one sharing a single word
+/// after it, whatever order they were indexed in.
+#[test]
+fn articles_like_one_rank_by_how_alike_they_are() {
+    let env = TestEnv::new();
+    txt(
+        &env,
+        "vendemmia",
+        "La vendemmia in Toscana",
+        "Anche quest'anno in Toscana la vendemmia comincia ad agosto.",
+    );
+    txt(
+        &env,
+        "vino",
+        "Il vino del Chianti",
+        "Le cantine del Chianti raccontano una vendemmia scarsa: grappoli piccoli, uva \
+         sana, vino rosso di qualità. I produttori del Chianti temono la grandine.",
+    );
+    txt(
+        &env,
+        "chianti",
+        "Chianti, nuove cantine",
+        "Nel Chianti aprono nuove cantine: i produttori del vino rosso contano su una \
+         vendemmia di qualità, con grappoli sani e uva matura.",
+    );
+    expect_code(env.run(&["index", &env.path("c"), "--quiet"]), 0);
+    let like = search_in(&env.index_path(), "", &["--like", "chianti"]);
+    assert_eq!(ids(&like), ["vino", "vendemmia"]);
+    assert!(like.hits[0].score > like.hits[1].score, "{:?}", like.hits);
+}

@@ -31,10 +31,11 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
         return Err(passage_refused());
     }
     let mut parsed = crate::search::parse(request)?;
-    let mut filters: Vec<Value> = home::filters(request).iter().map(dsl::query).collect();
+    let filters: Vec<Value> = home::filters(request).iter().map(dsl::query).collect();
     let mut must_not = Vec::new();
+    let mut like_it = None;
     if let Some(id) = &request.like {
-        filters.push(like(cluster, id)?);
+        like_it = Some(like(cluster, id)?);
         // The article and its copies are the same story, not like it.
         must_not.push(
             json!({ "terms": { "story": { "index": cluster.name, "id": id, "path": "story" } } }),
@@ -44,6 +45,7 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
         cluster,
         filters,
         must_not,
+        like: like_it,
     };
     let (mut ranked, softened) = match &mut parsed {
         Some(parsed) => home::read_and_rank(&on_cluster, parsed, request)?,
@@ -135,6 +137,9 @@ fn like(cluster: &Cluster, id: &str) -> anyhow::Result<Value> {
         "min_term_freq": 1,
         "min_doc_freq": 1,
         "max_query_terms": 30,
+        // As locally: any of the terms finds an article, and likeness ranks it (Lucene's
+        // default wants 30% of them).
+        "minimum_should_match": 1,
     }}))
 }
 
@@ -143,6 +148,8 @@ struct OnCluster<'a> {
     cluster: &'a Cluster,
     filters: Vec<Value>,
     must_not: Vec<Value>,
+    /// `--like`: it ranks, with the query when there is one.
+    like: Option<Value>,
 }
 
 impl Home for OnCluster<'_> {
@@ -211,10 +218,11 @@ impl OnCluster<'_> {
         window: usize,
         with_facets: bool,
     ) -> Value {
-        let must = match query {
-            Some(query) => dsl::query(query),
-            None => json!({ "match_all": {} }),
-        };
+        let mut must: Vec<Value> = query.map(dsl::query).into_iter().collect();
+        must.extend(self.like.clone());
+        if must.is_empty() {
+            must.push(json!({ "match_all": {} }));
+        }
         let mut body = json!({
             "query": { "bool": { "must": must, "filter": self.filters, "must_not": self.must_not } },
             "size": window,

@@ -254,20 +254,22 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
     let fields = opened.schema.fields;
     let searcher = opened.reader.searcher();
     let mut parsed = parse(request)?;
-    let mut filters: Vec<Box<dyn Query>> = home::filters(request)
+    let filters: Vec<Box<dyn Query>> = home::filters(request)
         .iter()
         .map(|f| f.to_tantivy(&fields))
         .collect();
     if let Some(passage) = &request.passage {
         return passage::search(opened, request, passage, with_filters(None, &filters));
     }
-    if let Some(id) = &request.like {
-        filters.push(like(&searcher, &fields, id)?);
-    }
+    let like = match &request.like {
+        Some(id) => Some(like(&searcher, &fields, id)?),
+        None => None,
+    };
     let local = Local {
         searcher: &searcher,
         fields: &fields,
         filters,
+        like,
     };
     let (mut ranked, softened) = match &mut parsed {
         Some(parsed) => home::read_and_rank(&local, parsed, request)?,
@@ -300,6 +302,8 @@ struct Local<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
     filters: Vec<Box<dyn Query>>,
+    /// `--like`: it ranks, with the query when there is one.
+    like: Option<Box<dyn Query>>,
 }
 
 impl Home for Local<'_> {
@@ -318,6 +322,13 @@ impl Home for Local<'_> {
                 q.to_tantivy_filtered(self.fields)
             }
         });
+        let query = match (query, &self.like) {
+            (Some(query), Some(like)) => Some(Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (Occur::Must, like.box_clone()),
+            ])) as Box<dyn Query>),
+            (query, like) => query.or_else(|| like.as_ref().map(|like| like.box_clone())),
+        };
         let query = with_filters(query, &self.filters);
         rank::collect(self.searcher, self.fields, query.as_ref(), bonuses, request)
     }
