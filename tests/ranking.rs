@@ -308,4 +308,6 @@ fn articles_like_one_rank_by_how_alike_they_are() {
     let like = search_in(&env.index_path(), "", &["--like", "chianti"]);
     assert_eq!(ids(&like), ["vino", "vendemmia"]);
     assert!(like.hits[0].score > like.hits[1].score, "{:?}", like.hits);
+    let with_query = search_in(&env.index_path(), "Toscana", &["--like", "chianti"]);
+    assert_eq!(ids(&with_query), ["vendemmia"]);
 }
