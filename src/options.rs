@@ -111,9 +111,7 @@ impl Given {
             "facets" => self.facets = Some(flag(name, value)?),
             "fuzzy" => self.fuzzy = Some(flag(name, value)?),
             "all_copies" => self.all_copies = Some(flag(name, value)?),
-            "fields" => {
-                self.fields = Some(value.split(',').map(|k| k.trim().to_string()).collect())
-            }
+            "fields" => self.fields = Some(value.split(',').map(str::to_string).collect()),
             other => {
                 return Err(OptionError(format!(
                     "unknown parameter `{other}`; the parameters are {NAMES}"
@@ -207,7 +205,15 @@ impl Given {
                 "`since` {since} is after `until` {until}"
             )));
         }
-        if let Some(fields) = &self.fields {
+        // `id, title` and `id,title,` mean what `id,title` does.
+        let fields: Option<Vec<String>> = self.fields.as_ref().map(|fields| {
+            fields
+                .iter()
+                .map(|key| key.trim().to_string())
+                .filter(|key| !key.is_empty())
+                .collect()
+        });
+        if let Some(fields) = &fields {
             output::json::check_fields(fields).map_err(OptionError)?;
         }
         let request = SearchRequest {
@@ -224,14 +230,11 @@ impl Given {
             interval: self.interval,
             fragments,
             like: self.like.clone(),
-            snippets: output::json::wants_snippets(self.fields.as_deref()),
+            snippets: output::json::wants_snippets(fields.as_deref()),
             all_copies: self.all_copies.unwrap_or(false),
             passage: self.passage.clone(),
         };
-        Ok(Resolved {
-            request,
-            fields: self.fields.clone(),
-        })
+        Ok(Resolved { request, fields })
     }
 }
 

@@ -308,7 +308,12 @@ fn a_phrase_is_marked_as_a_phrase() {
 fn chosen_keys_only() {
     let out = expect_code(
         sample(&[
-            "search", "missili", "--format", "jsonl", "--fields", "id,score",
+            "search",
+            "missili",
+            "--format",
+            "jsonl",
+            "--fields",
+            "id, score,",
         ]),
         0,
     );
