@@ -32,15 +32,15 @@ pub fn search(cluster: &Cluster, request: &SearchRequest) -> anyhow::Result<Sear
     }
     let mut parsed = crate::search::parse(request)?;
     let filters: Vec<Value> = home::filters(request).iter().map(dsl::query).collect();
-    let mut must_not = Vec::new();
-    let mut like_it = None;
-    if let Some(id) = &request.like {
-        like_it = Some(like(cluster, id)?);
-        // The article and its copies are the same story, not like it.
-        must_not.push(
-            json!({ "terms": { "story": { "index": cluster.name, "id": id, "path": "story" } } }),
-        );
-    }
+    let like_it = request
+        .like
+        .as_deref()
+        .map(|id| like(cluster, id))
+        .transpose()?;
+    // The article and its copies are the same story, not like it.
+    let must_not: Vec<Value> = request.like.iter().map(|id| {
+        json!({ "terms": { "story": { "index": cluster.name, "id": id, "path": "story" } } })
+    }).collect();
     let on_cluster = OnCluster {
         cluster,
         filters,

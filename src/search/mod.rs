@@ -261,10 +261,11 @@ pub fn search(opened: &OpenIndex, request: &SearchRequest) -> anyhow::Result<Sea
     if let Some(passage) = &request.passage {
         return passage::search(opened, request, passage, with_filters(None, &filters));
     }
-    let like = match &request.like {
-        Some(id) => Some(like(&searcher, &fields, id)?),
-        None => None,
-    };
+    let like = request
+        .like
+        .as_deref()
+        .map(|id| like(&searcher, &fields, id))
+        .transpose()?;
     let local = Local {
         searcher: &searcher,
         fields: &fields,

@@ -272,9 +272,10 @@ fn marked(body: &str, stretch: std::ops::Range<usize>) -> (Snippet, Vec<FieldMat
         &body[stretch.end..],
     );
     let before = last_chars(head, CONTEXT_CHARS);
-    let before = match before.len() < head.len() {
-        true => format!("… {}", before.trim_start()),
-        false => before.to_string(),
+    let before = if before.len() < head.len() {
+        format!("… {}", before.trim_start())
+    } else {
+        before.to_string()
     };
     let shown = first_chars(inside, STRETCH_CHARS);
     let after = match first_chars(rest, CONTEXT_CHARS) {
