@@ -18,12 +18,9 @@ const AUTHOR: &[&str] = &["author", "autore"];
 /// A `.json` file: one article object, or a list of them (each a record `FILE#N`, as the
 /// lines of a dump; a bad one is reported and skipped, the good ones kept).
 pub(crate) fn parse(text: &str, origin: &Origin) -> FileOutcome {
-    let malformed = |path: &str, why: String| ParseError::new(path, SkipReason::MalformedJson, why);
-    let value: Value = match serde_json::from_str(text) {
+    let value = match serde_json::from_str(text) {
         Ok(value) => value,
-        Err(e) => {
-            return FileOutcome::failed(malformed(&origin.path, format!("malformed JSON: {e}")));
-        }
+        Err(e) => return FileOutcome::failed(malformed(&origin.path, &e)),
     };
     let Value::Array(items) = value else {
         return FileOutcome::of(article(&value, &origin.path, origin.file_id()));
@@ -36,10 +33,8 @@ pub(crate) fn parse(text: &str, origin: &Origin) -> FileOutcome {
         ));
     }
     let mut outcome = FileOutcome::default();
-    for (index, item) in items.iter().enumerate() {
-        let number = index + 1;
-        let path = format!("{}#{number}", origin.path);
-        outcome.add(article(item, &path, format!("{}-{number}", origin.stem)));
+    for (index, item) in items.into_iter().enumerate() {
+        outcome.add(record(origin, index + 1, Ok(item)));
     }
     outcome
 }
@@ -49,23 +44,31 @@ pub(crate) fn parse(text: &str, origin: &Origin) -> FileOutcome {
 pub(crate) fn parse_lines(text: &str, origin: &Origin) -> FileOutcome {
     let mut outcome = FileOutcome::default();
     for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+        if !line.trim().is_empty() {
+            outcome.add(record(origin, index + 1, serde_json::from_str(line)));
         }
-        let number = index + 1;
-        let path = format!("{}#{number}", origin.path);
-        let parsed = serde_json::from_str::<Value>(line)
-            .map_err(|e| {
-                ParseError::new(
-                    &path,
-                    SkipReason::MalformedJson,
-                    format!("malformed JSON: {e}"),
-                )
-            })
-            .and_then(|value| article(&value, &path, format!("{}-{number}", origin.stem)));
-        outcome.add(parsed);
     }
     outcome
+}
+
+/// Record `number` (1-based) of a file holding several: its path is `FILE#N`, its id, when it
+/// has none, `stem-N`.
+fn record(
+    origin: &Origin,
+    number: usize,
+    value: serde_json::Result<Value>,
+) -> Result<Article, ParseError> {
+    let path = format!("{}#{number}", origin.path);
+    let value = value.map_err(|e| malformed(&path, &e))?;
+    article(&value, &path, format!("{}-{number}", origin.stem))
+}
+
+fn malformed(path: &str, error: &serde_json::Error) -> ParseError {
+    ParseError::new(
+        path,
+        SkipReason::MalformedJson,
+        format!("malformed JSON: {error}"),
+    )
 }
 
 fn article(value: &Value, path: &str, fallback_id: String) -> Result<Article, ParseError> {

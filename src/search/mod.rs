@@ -316,8 +316,9 @@ impl Home for Local<'_> {
         bonuses: &compile::Bonuses,
         request: &SearchRequest,
     ) -> anyhow::Result<rank::Collected> {
+        // Filters and `--like` intersect the query, seeking it (see `to_tantivy_filtered`).
         let query = query.map(|q| {
-            if self.filters.is_empty() {
+            if self.filters.is_empty() && self.like.is_none() {
                 q.to_tantivy(self.fields)
             } else {
                 q.to_tantivy_filtered(self.fields)
