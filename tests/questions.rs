@@ -141,6 +141,66 @@ fn a_question_ranks_the_paragraph_holding_its_words_together_first() {
 }
 
 #[test]
+fn a_question_weighs_little_the_words_its_best_candidates_all_hold() {
+    let env = TestEnv::new();
+    // Every paragraph on Garibaldi names him; the one on Caprera, which answers, does not, and
+    // the one on the Mille names him three times beside the island twice.
+    let paragraphs = [
+        (
+            "caprera",
+            "Caprera",
+            "Sull'isola di Caprera morì nel 1882 l'eroe dei due mondi, che vi aveva comprato una \
+             casa con un podere, un mulino a vento e un piccolo porto per le barche dei pescatori.",
+        ),
+        (
+            "nizza",
+            "Giuseppe Garibaldi",
+            "Giuseppe Garibaldi nacque a Nizza nel 1807. Da giovane Garibaldi fu marinaio e navigò \
+             a lungo nel Mediterraneo.",
+        ),
+        (
+            "anita",
+            "Giuseppe Garibaldi",
+            "In Sud America Garibaldi combatté per la repubblica del Rio Grande; là Garibaldi \
+             conobbe Anita, che lo seguì sempre.",
+        ),
+        (
+            "mille",
+            "Giuseppe Garibaldi",
+            "Nel 1860 Garibaldi sbarcò in Sicilia con i Mille: Garibaldi conquistò l'isola, e \
+             l'isola intera accolse Garibaldi.",
+        ),
+        (
+            "teano",
+            "Giuseppe Garibaldi",
+            "Dopo l'incontro di Teano Garibaldi consegnò il Sud al re e si ritirò; Garibaldi \
+             rifiutò ogni onore.",
+        ),
+        (
+            "verdi",
+            "Giuseppe Verdi",
+            "Giuseppe Verdi morì a Milano nel 1901; ai funerali partecipò una grande folla.",
+        ),
+    ];
+    let lines = paragraphs
+        .iter()
+        .map(|(id, title, body)| {
+            serde_json::json!({ "id": id, "title": title, "body": body }).to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    env.write("q/garibaldi.jsonl", lines + "\n");
+    expect_code(env.run(&["index", &env.path("q"), "--quiet"]), 0);
+    let results = search_in(&env.index_path(), "Su quale isola morì Garibaldi?", &[]);
+    assert_eq!(
+        ids(&results).first(),
+        Some(&"caprera"),
+        "{:?}",
+        ids(&results)
+    );
+}
+
+#[test]
 fn a_question_that_finds_nothing_as_typed_is_asked_again_with_typos_tolerated() {
     let env = TestEnv::new();
     let paragraphs = [

@@ -1,5 +1,7 @@
-//! The body's window holding most of a question's words: the sentence that answers it holds
-//! them close together, where another article scatters them.
+//! What a question's words say of the best candidates. The body's window holding most of them:
+//! the sentence that answers it holds them close together, where another article scatters them.
+//! And the words rare among the candidates: the paragraphs of one article all share its
+//! subject's words, so among them what tells the answer apart is the question's other words.
 
 use tantivy::postings::Postings;
 use tantivy::schema::IndexRecordOption;
@@ -10,10 +12,14 @@ const WIDTH: u32 = 12;
 /// What a candidate gains whose window holds every word, weighed by rarity: about a rare word
 /// matched in a title (chosen on the questions' development set, see BENCHMARKS.md).
 const BOOST: f32 = 6.0;
+/// What each query word a candidate holds adds, times its rarity among the candidates (see
+/// [`rare_among`]; chosen on the questions' development set, see BENCHMARKS.md).
+const RARE_AMONG_BOOST: f32 = 1.0;
 
 /// For the candidates (by index into `candidates`, visited in `order`, index order), the share
 /// of the query's words (`terms`, weighed by their rarity) one window of the body holds, scaled
-/// by [`BOOST`], where at least two of them stand in it.
+/// by [`BOOST`], where at least two of them stand in it; plus the words' rarity among the
+/// candidates (see [`rare_among`]).
 pub(crate) fn windows(
     searcher: &Searcher,
     terms: &[Term],
@@ -31,6 +37,7 @@ pub(crate) fn windows(
     let mut segment_ord = None;
     let mut postings = Vec::new();
     let mut buffer = Vec::new();
+    let mut held_by = Vec::with_capacity(order.len());
     for &i in order {
         let address = candidates[i].1;
         if segment_ord != Some(address.segment_ord) {
@@ -47,18 +54,51 @@ pub(crate) fn windows(
             }
         }
         let mut positions: Vec<(u32, usize)> = Vec::new();
+        let mut held = Vec::new();
         for (at, found) in &mut postings {
             if found.doc() <= address.doc_id && found.seek(address.doc_id) == address.doc_id {
                 found.positions(&mut buffer);
                 positions.extend(buffer.iter().map(|&p| (p, *at)));
+                held.push(*at);
             }
         }
         let best = best_window(&mut positions, &weights);
-        if best.1 >= 2 {
-            scores.push((i, BOOST * best.0 / total));
-        }
+        let window = if best.1 >= 2 {
+            BOOST * best.0 / total
+        } else {
+            0.0
+        };
+        scores.push((i, window));
+        held_by.push(held);
+    }
+    for ((_, score), rare) in scores.iter_mut().zip(rare_among(&held_by, terms.len())) {
+        *score += RARE_AMONG_BOOST * rare;
     }
     Ok(scores)
+}
+
+/// For each candidate, given the query words it holds (`held_by`, indexes below `words`), the
+/// sum of their BM25 rarity computed among the candidates alone: a word every candidate holds
+/// adds nearly nothing, one only this candidate holds adds most.
+fn rare_among(held_by: &[Vec<usize>], words: usize) -> Vec<f32> {
+    let mut holders = vec![0usize; words];
+    for held in held_by {
+        for &word in held {
+            holders[word] += 1;
+        }
+    }
+    let candidates = held_by.len() as f32;
+    let rarity: Vec<f32> = holders
+        .iter()
+        .map(|&n| {
+            let n = n as f32;
+            (1.0 + (candidates - n + 0.5) / (n + 0.5)).ln()
+        })
+        .collect();
+    held_by
+        .iter()
+        .map(|held| held.iter().map(|&word| rarity[word]).sum())
+        .collect()
 }
 
 /// The weight of the words one window of [`WIDTH`] positions holds at best, and how many.
@@ -103,5 +143,14 @@ mod tests {
         assert_eq!(best_window(&mut positions, &weights), (6.0, 3));
         let mut apart = vec![(0, 0), (30, 1), (60, 2)];
         assert_eq!(best_window(&mut apart, &weights), (3.0, 1));
+    }
+
+    #[test]
+    fn a_word_few_candidates_hold_weighs_more_than_one_all_hold() {
+        // Word 0 is in every candidate, word 1 in one alone.
+        let held_by = vec![vec![0, 1], vec![0], vec![0], vec![0]];
+        let rare = rare_among(&held_by, 2);
+        assert!(rare[0] > 2.0 * rare[1], "{rare:?}");
+        assert!(rare[1] < 0.3, "{rare:?}");
     }
 }
