@@ -24,6 +24,11 @@ pub enum IndexError {
         .0.display()
     )]
     ReadOnly(PathBuf),
+    #[error("cannot read {}: {error}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("another indexing run holds the index at {}; try again when it ends", .0.display())]
     Locked(PathBuf),
 }

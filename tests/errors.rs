@@ -148,6 +148,38 @@ fn a_folder_that_is_not_an_index_is_not_overwritten() {
 }
 
 #[test]
+fn a_tantivy_index_another_program_made_is_not_rebuilt() {
+    let env = TestEnv::new();
+    env.write("c/a.txt", "Titolo\n\nUn testo sui missili.\n");
+    expect_code(env.run(&["index", &env.path("c")]), 0);
+    // Without emeroteca's version file the index is not emeroteca's: rebuilding would delete it.
+    std::fs::remove_file(env.index_path().join("emeroteca.json")).unwrap();
+    for command in [vec!["index", &env.path("c")], vec!["search", "missili"]] {
+        let output = env.run(&command);
+        assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+        assert!(one_line(&output).contains("not an emeroteca index"));
+    }
+    assert!(env.index_path().join("meta.json").exists());
+}
+
+#[test]
+fn a_version_file_that_cannot_be_read_stops_the_run_and_deletes_nothing() {
+    let env = TestEnv::new();
+    env.write("c/a.txt", "Titolo\n\nUn testo sui missili.\n");
+    expect_code(env.run(&["index", &env.path("c")]), 0);
+    // A folder where the file should be: read fails as a permission error would (tests may run
+    // as root, who reads every file).
+    let version = env.index_path().join("emeroteca.json");
+    std::fs::remove_file(&version).unwrap();
+    std::fs::create_dir(&version).unwrap();
+    let output = env.run(&["index", &env.path("c")]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let said = one_line(&output);
+    assert!(said.contains("cannot read") && said.contains("emeroteca.json"), "{said}");
+    assert!(env.index_path().join("meta.json").exists());
+}
+
+#[test]
 fn unreadable_lines_of_the_file_state_are_counted_and_their_files_read_again() {
     let env = TestEnv::new();
     env.write(

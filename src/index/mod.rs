@@ -142,10 +142,7 @@ fn with_reader(
 }
 
 fn check_version(path: &Path, schema: &IndexSchema) -> Result<(), IndexError> {
-    let found = fs::read(path.join(VERSION_FILE))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<VersionFile>(&bytes).ok())
-        .map_or(0, |v| v.schema_version);
+    let found = schema_version(path)?;
     if found != schema.version {
         return Err(IndexError::SchemaMismatch {
             path: path.to_path_buf(),
@@ -154,6 +151,23 @@ fn check_version(path: &Path, schema: &IndexSchema) -> Result<(), IndexError> {
         });
     }
     Ok(())
+}
+
+/// The schema version the index at `path` was made with. Another version is rebuilt, which
+/// deletes it: so a tantivy index without emeroteca's version file is another program's, and a
+/// version file that cannot be read is an error, never taken for another version.
+fn schema_version(path: &Path) -> Result<u32, IndexError> {
+    let file = path.join(VERSION_FILE);
+    match fs::read(&file) {
+        // A garbled version file (a run stopped while creating the index) names no version.
+        Ok(bytes) => {
+            Ok(serde_json::from_slice::<VersionFile>(&bytes).map_or(0, |v| v.schema_version))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Err(IndexError::NotAnIndex(path.to_path_buf()))
+        }
+        Err(error) => Err(IndexError::Unreadable { path: file, error }),
+    }
 }
 
 /// Opens the index for writing, creating it, or rebuilding it when its schema version differs.
