@@ -45,6 +45,8 @@ const FOLDERS_FILE: &str = "folders.json";
 
 /// The folders indexed into the index at `path`, as they were given to `index` (none if unknown).
 pub(crate) fn folders(path: &Path) -> Vec<PathBuf> {
+    // Unknown folders (an unreadable or garbled list) only make a server show bare file names,
+    // which reveal nothing: safe to take as none.
     fs::read(path.join(FOLDERS_FILE))
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
