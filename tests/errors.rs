@@ -175,7 +175,10 @@ fn a_version_file_that_cannot_be_read_stops_the_run_and_deletes_nothing() {
     let output = env.run(&["index", &env.path("c")]);
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     let said = one_line(&output);
-    assert!(said.contains("cannot read") && said.contains("emeroteca.json"), "{said}");
+    assert!(
+        said.contains("cannot read") && said.contains("emeroteca.json"),
+        "{said}"
+    );
     assert!(env.index_path().join("meta.json").exists());
 }
 

@@ -40,7 +40,8 @@ const FUZZY_SCORE: f32 = 0.05;
 const NEAR_WORDS: usize = 3;
 
 /// What the best candidates gain besides BM25: the bonus queries' scores, and, for a question,
-/// how much of its words (`near`, body terms) one window of the body holds.
+/// how much of its words (`near`, body terms) one window of the body holds and how rare among
+/// the candidates the words they hold are (see [`super::near`]).
 #[derive(Default)]
 pub(crate) struct Bonuses {
     pub queries: Vec<Clause>,

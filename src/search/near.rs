@@ -20,7 +20,7 @@ const RARE_AMONG_BOOST: f32 = 1.0;
 /// of the query's words (`terms`, weighed by their rarity) one window of the body holds, scaled
 /// by [`BOOST`], where at least two of them stand in it; plus the words' rarity among the
 /// candidates (see [`rare_among`]).
-pub(crate) fn windows(
+pub(crate) fn signals(
     searcher: &Searcher,
     terms: &[Term],
     candidates: &[(f32, DocAddress)],
@@ -149,8 +149,9 @@ mod tests {
     fn a_word_few_candidates_hold_weighs_more_than_one_all_hold() {
         // Word 0 is in every candidate, word 1 in one alone.
         let held_by = vec![vec![0, 1], vec![0], vec![0], vec![0]];
-        let rare = rare_among(&held_by, 2);
-        assert!(rare[0] > 2.0 * rare[1], "{rare:?}");
-        assert!(rare[1] < 0.3, "{rare:?}");
+        let gains = rare_among(&held_by, 2);
+        let (holding_both, holding_the_common_word) = (gains[0], gains[1]);
+        assert!(holding_the_common_word < 0.3, "{gains:?}");
+        assert!(holding_both > 1.0 + holding_the_common_word, "{gains:?}");
     }
 }

@@ -139,7 +139,7 @@ fn rescore(
         }
     }
     if !bonuses.near.is_empty() {
-        for (i, score) in near::windows(searcher, &bonuses.near, &candidates, &order)? {
+        for (i, score) in near::signals(searcher, &bonuses.near, &candidates, &order)? {
             candidates[i].0 += score;
         }
     }
