@@ -47,13 +47,18 @@ const PARAGRAPHS: [(&str, &str, &str); 8] = [
 ];
 
 fn corpus(env: &TestEnv) {
-    let lines: Vec<String> = PARAGRAPHS
+    index_paragraphs(env, "paragrafi", &PARAGRAPHS);
+}
+
+/// Indexes `(id, title, body)` paragraphs as the lines of one JSON Lines dump, `q/NAME.jsonl`.
+fn index_paragraphs(env: &TestEnv, name: &str, paragraphs: &[(&str, &str, &str)]) {
+    let lines: Vec<String> = paragraphs
         .iter()
         .map(|(id, title, body)| {
             serde_json::json!({ "id": id, "title": title, "body": body }).to_string()
         })
         .collect();
-    env.write("q/paragrafi.jsonl", lines.join("\n") + "\n");
+    env.write(&format!("q/{name}.jsonl"), lines.join("\n") + "\n");
     expect_code(env.run(&["index", &env.path("q"), "--quiet"]), 0);
 }
 
@@ -118,15 +123,14 @@ fn a_question_ranks_the_paragraph_holding_its_words_together_first() {
         dopo gli storici discussero ancora di quella stagione. Il carico arrivò.";
     let together = "In primavera il carico di grano partì dal porto di Odessa, diretto a Genova: \
         il viaggio durò tre settimane.";
-    let lines = [("sparso", scattered), ("vicino", together)]
-        .iter()
-        .map(|(id, body)| {
-            serde_json::json!({ "id": id, "title": "Commerci", "body": body }).to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    env.write("q/porti.jsonl", lines + "\n");
-    expect_code(env.run(&["index", &env.path("q"), "--quiet"]), 0);
+    index_paragraphs(
+        &env,
+        "porti",
+        &[
+            ("sparso", "Commerci", scattered),
+            ("vicino", "Commerci", together),
+        ],
+    );
     let results = search_in(
         &env.index_path(),
         "Da quale porto partì il carico di grano?",
@@ -182,15 +186,7 @@ fn a_question_weighs_little_the_words_its_best_candidates_all_hold() {
             "Giuseppe Verdi morì a Milano nel 1901; ai funerali partecipò una grande folla.",
         ),
     ];
-    let lines = paragraphs
-        .iter()
-        .map(|(id, title, body)| {
-            serde_json::json!({ "id": id, "title": title, "body": body }).to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    env.write("q/garibaldi.jsonl", lines + "\n");
-    expect_code(env.run(&["index", &env.path("q"), "--quiet"]), 0);
+    index_paragraphs(&env, "garibaldi", &paragraphs);
     let results = search_in(&env.index_path(), "Su quale isola morì Garibaldi?", &[]);
     assert_eq!(
         ids(&results).first(),
@@ -206,21 +202,16 @@ fn a_question_that_finds_nothing_as_typed_is_asked_again_with_typos_tolerated() 
     let paragraphs = [
         (
             "sismi",
+            "Geofisica",
             "I sismografi registrano le onde del terremoto su un rullo di carta che gira lentamente.",
         ),
         (
             "vulcani",
+            "Geofisica",
             "Il vulcano ha eruttato cenere per tre giorni e gli aerei sono rimasti a terra.",
         ),
     ];
-    let lines: Vec<String> = paragraphs
-        .iter()
-        .map(|(id, body)| {
-            serde_json::json!({ "id": id, "title": "Geofisica", "body": body }).to_string()
-        })
-        .collect();
-    env.write("q/geofisica.jsonl", lines.join("\n") + "\n");
-    expect_code(env.run(&["index", &env.path("q"), "--quiet"]), 0);
+    index_paragraphs(&env, "geofisica", &paragraphs);
 
     let question = "Come funziona un sismogarfo?";
     let output = env.run(&["search", question]);
